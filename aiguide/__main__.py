@@ -1,0 +1,5 @@
+"""Command line: ``python -m aiguide check`` and ``python -m aiguide sync``."""
+
+from .cli import main
+
+raise SystemExit(main())

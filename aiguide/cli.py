@@ -1,0 +1,61 @@
+"""Editors' commands: check the data, and keep generated page stubs in step with it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import PROJECT_DIR
+from .model import build_model
+from .validate import DATA_FILES, load_and_check
+
+
+def check(project_dir: Path) -> int:
+    """Print one line per problem; 0 when the data is clean, 1 otherwise."""
+    files, problems = load_and_check(project_dir)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{len(problems)} {noun} found; fix the lines above and run the check again.", file=sys.stderr)
+        return 1
+    data = build_model(files)
+    print(
+        f"data OK: {len(DATA_FILES)} files, {len(data.sources)} sources, {len(data.themes)} themes, "
+        f"{len(data.findings)} findings, {len(data.faqs)} FAQs, {len(data.items)} checklist items, "
+        f"{len(data.terms)} glossary terms"
+    )
+    return 0
+
+
+def sync(project_dir: Path, check_only: bool) -> int:
+    from .pages import sync_pages
+
+    changes = sync_pages(project_dir, write=not check_only)
+    for change in changes:
+        print(change)
+    if check_only and changes:
+        print("generated pages are out of date; run: make sync", file=sys.stderr)
+        return 1
+    if not changes:
+        print("generated pages are up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m aiguide", description=__doc__)
+    parser.add_argument("--project", type=Path, default=PROJECT_DIR, help="project folder (default: this checkout)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("check", help="validate every data file")
+    sync_parser = commands.add_parser("sync", help="write the per-theme page stubs and nav from the data")
+    sync_parser.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check(args.project)
+    if args.command == "sync":
+        _, problems = load_and_check(args.project)
+        if problems:
+            return check(args.project)
+        return sync(args.project, args.check)
+    return 2

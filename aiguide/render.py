@@ -1,0 +1,131 @@
+"""Render page fragments from Jinja templates: Python prepares data, templates hold markup.
+
+Every template is autoescaped, so text from the data files can never become
+raw HTML; Markdown emphasis in data text still works because MkDocs renders
+the fragments as Markdown afterwards.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from . import PACKAGE_DIR, evidence
+from .model import GuideData
+
+TEMPLATE_DIR = PACKAGE_DIR / "templates"
+
+# Where each kind of record lives on the site: (page source path, anchor or None).
+PAGES = {
+    "home": "index.md",
+    "themes": "themes/index.md",
+    "findings": "findings/index.md",
+    "checklists": "checklists/index.md",
+    "faq": "faq/index.md",
+    "sources": "sources/index.md",
+    "method": "method/index.md",
+    "glossary": "glossary/index.md",
+    "decision-makers": "decision-makers/index.md",
+    "about": "about/index.md",
+}
+
+MARK_LABELS = {"V": "seen in source", "S": "secondary write-up", "NS": "not seen"}
+VERIFICATION_LABELS = {"verified": "Verified", "secondary": "Secondary only", "not-seen": "Not seen"}
+DIRECTION_LABELS = {"facilitator": "Facilitator", "barrier": "Barrier", "both": "Facilitator and barrier"}
+TYPE_LABELS = {
+    "review": "Review",
+    "primary-study": "Primary study",
+    "guidance": "Guidance",
+    "news": "News write-up",
+    "protocol": "Review protocol",
+}
+
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def theme_page_path(theme_id: str) -> str:
+    return f"themes/{theme_id}/index.md"
+
+
+def plain(text: str) -> str:
+    """Text without Markdown emphasis markers and with whitespace folded."""
+    return " ".join(_EMPHASIS.sub(r"\2", str(text)).split())
+
+
+def table_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+class Renderer:
+    """Renders templates for one guide; links are made relative to the current page."""
+
+    def __init__(self, data: GuideData, current_page: Callable[[], str] = lambda: "index.md"):
+        self.data = data
+        self.current_page = current_page
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(plain=plain, cell=table_cell)
+        self.env.globals.update(
+            data=data,
+            url=self.url,
+            href=self.href,
+            strength=lambda finding: evidence.strength(finding, data),
+            levels=evidence.LEVELS,
+            direction_tally=evidence.direction_tally,
+            strength_tally=lambda findings: evidence.strength_tally(findings, data),
+            MARK_LABELS=MARK_LABELS,
+            VERIFICATION_LABELS=VERIFICATION_LABELS,
+            DIRECTION_LABELS=DIRECTION_LABELS,
+            TYPE_LABELS=TYPE_LABELS,
+        )
+
+    def target(self, kind: str, key: str = "") -> tuple[str, str]:
+        """(page source path, anchor) of a record or page."""
+        if kind == "theme":
+            return theme_page_path(key), ""
+        if kind == "finding":
+            return theme_page_path(self.data.finding[key].theme), key.lower()
+        if kind == "source":
+            return PAGES["sources"], key.lower()
+        if kind == "faq":
+            return PAGES["faq"], key.lower()
+        if kind == "item":
+            return PAGES["checklists"], key.lower()
+        if kind == "phase":
+            return PAGES["checklists"], f"phase-{key}"
+        if kind == "term":
+            return PAGES["glossary"], key
+        if kind == "level":
+            return PAGES["method"], f"strength-{key}"
+        return PAGES[kind], key
+
+    def url(self, kind: str, key: str = "") -> str:
+        """A link from the current page to a record, as MkDocs expects (relative .md path)."""
+        page, anchor = self.target(kind, key)
+        here = posixpath.dirname(self.current_page())
+        relative = posixpath.relpath(page, here or ".")
+        if page == self.current_page():
+            relative = ""
+        return f"{relative}#{anchor}" if anchor else relative
+
+    def href(self, kind: str, key: str = "") -> str:
+        """A link for raw HTML, which MkDocs does not rewrite: the built page's relative address."""
+        link = self.url(kind, key)
+        path, _, anchor = link.partition("#")
+        if path.endswith(".md"):
+            path = path[: -len(".md")] + ".html"
+        return f"{path}#{anchor}" if anchor else path
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**context)

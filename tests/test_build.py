@@ -1,0 +1,267 @@
+"""The strict build of the real guide, checked through its rendered HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aiguide import evidence
+
+from .conftest import PROJECT_DIR, copy_project, run_build
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path).read_text(encoding="utf-8")
+
+
+def text_of(markup: str) -> str:
+    """Visible text of the main article, tags removed and entities decoded."""
+    article = re.search(r"<article.*?</article>", markup, re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", article.group(0) if article else markup))
+
+
+def test_every_page_of_the_nav_is_built(built_site: Path, guide) -> None:
+    expected = [
+        "index.html",
+        "themes/index.html",
+        "findings/index.html",
+        "checklists/index.html",
+        "faq/index.html",
+        "decision-makers/index.html",
+        "sources/index.html",
+        "method/index.html",
+        "glossary/index.html",
+        "about/index.html",
+        *(f"themes/{theme.id}/index.html" for theme in guide.themes),
+    ]
+    assert [path for path in expected if not (built_site / path).is_file()] == []
+
+
+def test_no_template_syntax_or_macro_error_survives(built_site: Path) -> None:
+    offenders = []
+    for path in built_site.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if "{{" in text or "{%" in text or "Macro Rendering Error" in text:
+            offenders.append(str(path.relative_to(built_site)))
+    assert offenders == []
+
+
+def test_each_finding_appears_on_its_theme_page_with_derived_strength(built_site: Path, guide) -> None:
+    for finding in guide.findings:
+        markup = page(built_site, f"themes/{finding.theme}/index.html")
+        card = re.search(rf'<h3 id="{finding.anchor}">.*?(?=<h[23] )', markup, re.DOTALL)
+        assert card, f"{finding.id} has no heading on its theme page"
+        label = evidence.strength(finding, guide).label
+        assert f"Strength: {label}" in card.group(0), finding.id
+        for citation in finding.citations:
+            assert f"#{citation.source.lower()}" in card.group(0), (finding.id, citation.source)
+
+
+def test_theme_page_counts_are_computed_from_the_data(built_site: Path, guide) -> None:
+    for theme in guide.themes:
+        findings = guide.findings_for_theme(theme.id)
+        tally = evidence.direction_tally(findings)
+        text = " ".join(text_of(page(built_site, f"themes/{theme.id}/index.html")).split())
+        assert f"This theme holds {len(findings)} finding" in text, theme.id
+        assert f"{tally['facilitator']} facilitator" in text, theme.id
+        assert f"{tally['barrier']} barrier" in text, theme.id
+
+
+def test_findings_page_lists_every_finding_with_filters(built_site: Path, guide) -> None:
+    markup = page(built_site, "findings/index.html")
+    rows = re.findall(r'<tr id="([a-z]{2}-\d+)"', markup)
+    assert rows == [finding.anchor for finding in guide.findings]
+    for name in ("theme", "direction", "strength", "role", "phase"):
+        assert f'<select name="{name}">' in markup
+    assert "findings-table.js" in markup
+
+
+def test_faq_page_has_every_question_and_valid_faqpage_json_ld(built_site: Path, guide) -> None:
+    markup = page(built_site, "faq/index.html")
+    text = text_of(markup)
+    for faq in guide.faqs:
+        assert faq.question in text
+        assert f'id="{faq.anchor}"' in markup
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', markup, re.DOTALL)
+    assert block, "the FAQ page has no JSON-LD"
+    data = json.loads(block.group(1))
+    assert data["@type"] == "FAQPage"
+    assert [item["name"] for item in data["mainEntity"]] == [faq.question for faq in guide.faqs]
+
+
+def test_sources_page_shows_every_source_with_its_verification(built_site: Path, guide) -> None:
+    markup = page(built_site, "sources/index.html")
+    for source in guide.sources:
+        section = re.search(rf'<h3 id="{source.anchor}">.*?(?=<h[23] |</article>)', markup, re.DOTALL)
+        assert section, source.key
+        assert f"ag-verification--{source.verification}" in section.group(0), source.key
+        if source.doi:
+            assert f"https://doi.org/{source.doi}" in section.group(0), source.key
+
+
+def test_glossary_and_checklists_hold_every_record(built_site: Path, guide) -> None:
+    glossary = page(built_site, "glossary/index.html")
+    assert all(f'id="{term.id}"' in glossary for term in guide.terms)
+    checklists = page(built_site, "checklists/index.html")
+    assert all(f'id="{item.anchor}"' in checklists for item in guide.items)
+
+
+def test_home_page_restates_the_headline_with_its_caveat(built_site: Path, guide) -> None:
+    text = " ".join(text_of(page(built_site, "index.html")).split())
+    headline = guide.meta.headline
+    for item in (*headline.summary_themes, *headline.key_insights):
+        assert " ".join(item.text.split())[:60] in text
+        if item.caveat:
+            assert " ".join(item.caveat.split())[:60] in text
+    assert guide.meta.version in text
+
+
+def test_pages_make_no_third_party_requests(built_site: Path) -> None:
+    """No fonts, scripts or styles from other hosts (links to sources are fine)."""
+    pattern = re.compile(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//', re.IGNORECASE)
+    offenders = [
+        str(path.relative_to(built_site))
+        for path in built_site.rglob("*.html")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+    assert "fonts.googleapis" not in page(built_site, "index.html")
+
+
+def test_search_index_holds_findings(built_site: Path, guide) -> None:
+    index = json.loads(page(built_site, "search/search_index.json"))
+    locations = {doc["location"] for doc in index["docs"]}
+    for finding in guide.findings:
+        assert f"themes/{finding.theme}/index.html#{finding.anchor}" in locations, finding.id
+
+
+def test_bad_data_stops_the_build_before_any_page_is_written(project_copy: Path) -> None:
+    findings = project_copy / "data" / "findings.yaml"
+    text = findings.read_text(encoding="utf-8")
+    broken = text.replace("theme: workflow-integration", "theme: workflow", 1)
+    assert broken != text
+    findings.write_text(broken, encoding="utf-8")
+    line = broken[: broken.index("theme: workflow\n")].count("\n") + 1
+    site = project_copy / "site"
+    site.mkdir()
+    (site / "previous.html").write_text("previous build", encoding="utf-8")
+
+    result = run_build(project_copy, site)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    expected = f"data/findings.yaml:{line}: findings[0].theme: 'workflow' is not a known theme"
+    assert expected in result.stderr
+    assert [path.name for path in site.iterdir()] == ["previous.html"]
+
+
+@pytest.fixture(scope="module")
+def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy where an editor added a source, a theme, a finding, an FAQ and a checklist item."""
+    project = copy_project(tmp_path_factory.mktemp("extended") / "project")
+    data = project / "data"
+    additions = {
+        "sources.yaml": """
+  - key: EDITOR2026
+    role: supplementary
+    type: primary-study
+    design: Test study added by an editor
+    authors: [Editor A]
+    authors_complete: true
+    title: An added study
+    container: Test Journal
+    year: 2026
+    setting: Test hospital
+    modality: Radiology
+    sample: 10 readers
+    framework: None named
+    verification: verified
+    seen: Abstract
+    not_seen: [licence]
+    licence: Not seen
+    contribution: Shows that added records reach every page.
+""",
+        "themes.yaml": """
+  - id: editor-added-theme
+    title: Editor added theme
+    origin: proposed
+    summary: A theme added only in the data.
+    key_question: Does a new theme reach the site?
+    frameworks:
+      cfir: [innovation]
+    mapping_note: Test mapping.
+""",
+        "findings.yaml": """
+  - id: ZZ-99
+    title: An editor's new finding reaches every page
+    direction: facilitator
+    kind: observed
+    theme: editor-added-theme
+    statement: Zebra statement added by an editor.
+    action: Check that it shows up.
+    roles: [radiologist]
+    phases: [evaluate]
+    citations:
+      - source: EDITOR2026
+        section: abstract
+        mark: V
+    last_reviewed: 2026-11-29
+""",
+        "faqs.yaml": """
+  - id: FAQ-99
+    origin: guide
+    question: Does an added question appear on the site?
+    answer: Yes, without touching Markdown.
+    findings: [ZZ-99]
+    citations:
+      - source: EDITOR2026
+        section: abstract
+        mark: V
+    last_reviewed: 2026-11-29
+""",
+        "checklists.yaml": """
+  - id: CL-99
+    question: Did the added checklist item appear?
+    tier: essential
+    phase: evaluate
+    theme: editor-added-theme
+    roles: [radiologist]
+    findings: [ZZ-99]
+    help: It should be on the checklist and theme pages.
+    last_reviewed: 2026-11-29
+""",
+    }
+    for name, block in additions.items():
+        path = data / name
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + block, encoding="utf-8")
+    from aiguide.pages import sync_pages
+
+    assert sync_pages(project), "sync should write the new theme's stub and nav entry"
+    site = project / "site"
+    result = run_build(project, site)
+    assert result.returncode == 0, result.stderr
+    return project, site
+
+
+def test_records_added_to_data_reach_every_page_they_belong_to(extended_site: tuple[Path, Path]) -> None:
+    project, site = extended_site
+    theme_page = page(site, "themes/editor-added-theme/index.html")
+    assert 'id="zz-99"' in theme_page and "Does an added question appear on the site?" in theme_page
+    assert "CL-99" in theme_page
+    assert 'id="zz-99"' in page(site, "findings/index.html")
+    assert 'id="faq-99"' in page(site, "faq/index.html")
+    assert 'id="cl-99"' in page(site, "checklists/index.html")
+    sources = page(site, "sources/index.html")
+    assert 'id="editor2026"' in sources and "ZZ-99" in sources
+    assert "Editor added theme" in page(site, "themes/index.html")
+    assert "editor-added-theme/index.md" in (project / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_committed_stubs_and_nav_agree_with_the_data() -> None:
+    from aiguide.pages import sync_pages
+
+    assert sync_pages(PROJECT_DIR, write=False) == []

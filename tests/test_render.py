@@ -1,0 +1,115 @@
+"""Renderers, fragments and the macros entry point, tested without a build."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from types import SimpleNamespace
+
+import pytest
+
+from aiguide import evidence
+from aiguide.fragments import Fragments, UnknownIdError, faq_jsonld, role_entries
+from aiguide.model import Citation
+from aiguide.render import Renderer, plain, table_cell
+
+from .conftest import PROJECT_DIR
+
+
+def test_links_are_relative_to_the_current_page(guide) -> None:
+    finding = guide.findings[0]
+    from_home = Renderer(guide, lambda: "index.md")
+    from_theme = Renderer(guide, lambda: f"themes/{finding.theme}/index.md")
+    assert from_home.url("finding", finding.id) == f"themes/{finding.theme}/index.md#{finding.anchor}"
+    assert from_theme.url("finding", finding.id) == f"#{finding.anchor}"
+    assert from_theme.url("source", "STROHM2020") == "../../sources/index.md#strohm2020"
+    assert from_theme.href("source", "STROHM2020") == "../../sources/index.html#strohm2020"
+
+
+def test_theme_page_renders_each_of_its_findings_once(guide) -> None:
+    theme = guide.themes[0]
+    markdown = Fragments(guide, lambda: f"themes/{theme.id}/index.md").theme_page(theme.id)
+    for finding in guide.findings_for_theme(theme.id):
+        assert markdown.count(f"{{ #{finding.anchor} }}") == 1
+    assert markdown.startswith(f"# {theme.title}")
+
+
+def test_unknown_theme_is_a_clear_error(guide) -> None:
+    with pytest.raises(UnknownIdError, match="'no-such-theme' is not a theme in data/themes.yaml"):
+        Fragments(guide).theme_page("no-such-theme")
+
+
+def test_text_from_data_is_escaped_not_rendered_as_html(guide) -> None:
+    finding = guide.findings[0]
+    hostile = dataclasses.replace(finding, statement='<script>alert("x")</script> {{ config }}')
+    data = dataclasses.replace(guide, findings=(hostile, *guide.findings[1:]))
+    markdown = Fragments(data, lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;" in markdown
+    assert "{{ config }}" in markdown  # shown as text; rendered output is never re-evaluated
+
+
+def test_plain_and_table_cell_filters() -> None:
+    assert plain("A *very* **bold**\n  claim") == "A very bold claim"
+    assert table_cell("a | b\nc") == "a \\| b c"
+
+
+def test_faq_json_ld_has_one_question_per_faq(guide) -> None:
+    data = faq_jsonld(guide)
+    assert data["@type"] == "FAQPage"
+    assert len(data["mainEntity"]) == len(guide.faqs)
+    assert all(item["acceptedAnswer"]["text"] for item in data["mainEntity"])
+
+
+def test_role_entries_count_each_roles_findings_and_items(guide) -> None:
+    for entry in role_entries(guide):
+        assert entry.findings == sum(entry.role.id in f.roles for f in guide.findings)
+        assert entry.items == sum(entry.role.id in i.roles for i in guide.items)
+
+
+def _with_citations(guide, *citations: Citation):
+    finding = dataclasses.replace(guide.findings[0], citations=citations)
+    return finding
+
+
+@pytest.mark.parametrize(
+    ("citations", "expected"),
+    [
+        ((("STROHM2020", "V"), ("HUISMAN2021", "V"), ("ESR2022", "V")), "strong"),
+        ((("STROHM2020", "V"), ("STROHM2020", "V"), ("ESR2022", "V")), "moderate"),
+        ((("STROHM2020", "V"), ("HUISMAN2021", "S")), "limited"),
+        ((("OMOUMI2021", "V"), ("BRADY2024", "S")), "guidance"),
+        ((("BRADY2024", "S"), ("SEED2025", "S")), "unverified"),
+        ((("SEED2025", "V"),), "unverified"),
+    ],
+    ids=["three-verified-studies", "same-study-twice-counts-once", "one-verified", "guidance-only", "secondary", "news"],
+)
+def test_strength_rule(guide, citations, expected: str) -> None:
+    finding = _with_citations(guide, *(Citation(key, "abstract", mark) for key, mark in citations))
+    assert evidence.strength(finding, guide).id == expected
+
+
+def test_method_page_publishes_the_same_rule_the_build_applies(guide) -> None:
+    markdown = Fragments(guide, lambda: "method/index.md").strength_rule()
+    for level in evidence.LEVELS:
+        assert level.rule.capitalize() in markdown
+        assert f"#strength-{level.id}" in markdown
+    counts = evidence.strength_tally(guide.findings, guide)
+    assert sum(counts.values()) == len(guide.findings)
+
+
+def test_macros_module_only_registers_fragments() -> None:
+    spec = importlib.util.spec_from_file_location("guide_macros", PROJECT_DIR / "macros.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    registered: dict[str, object] = {}
+    env = SimpleNamespace(
+        project_dir=str(PROJECT_DIR),
+        variables={},
+        page=SimpleNamespace(file=SimpleNamespace(src_uri="index.md")),
+        macro=lambda function, name: registered.setdefault(name, function),
+    )
+    module.define_env(env)
+    assert {"theme_page", "findings_table", "faq_list", "source_list", "glossary_list"} <= set(registered)
+    assert env.variables["guide"].version
+    assert "STROHM2020" in registered["source_list"]()

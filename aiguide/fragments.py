@@ -7,6 +7,7 @@ Each function prepares its context in Python and hands it to one template.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,6 +87,110 @@ def phase_entries(data: GuideData) -> list[PhaseEntry]:
     return entries
 
 
+def by_strength(findings, data: GuideData) -> list:
+    """Findings ordered strongest evidence first, then in file order."""
+    rank = {level.id: index for index, level in enumerate(evidence.LEVELS)}
+    return sorted(findings, key=lambda finding: rank[evidence.strength(finding, data).id])
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """Everything a phase page shows, prepared from the data."""
+
+    phase: Phase
+    barriers: list
+    facilitators: list
+    essential: list
+    recommended: list
+    faqs: list
+    themes: list[tuple[Theme, int]]
+    previous: Phase | None
+    next: Phase | None
+
+
+def phase_view(data: GuideData, phase_id: str) -> PhaseView:
+    phase = data.phase[phase_id]
+    findings = [finding for finding in data.findings if phase_id in finding.phases]
+    items = data.items_for_phase(phase_id)
+    tally = Counter(finding.theme for finding in findings)
+    ordered = list(data.phases_in_order)
+    position = ordered.index(phase)
+    return PhaseView(
+        phase=phase,
+        barriers=by_strength([f for f in findings if f.direction in ("barrier", "both")], data),
+        facilitators=by_strength([f for f in findings if f.direction in ("facilitator", "both")], data),
+        essential=[item for item in items if item.tier == "essential"],
+        recommended=[item for item in items if item.tier == "recommended"],
+        faqs=[faq for faq in data.faqs if phase_id in faq.phases],
+        themes=[(theme, tally[theme.id]) for theme in data.themes if tally[theme.id]],
+        previous=ordered[position - 1] if position else None,
+        next=ordered[position + 1] if position + 1 < len(ordered) else None,
+    )
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """Everything a role page shows, prepared from the data."""
+
+    role: Role
+    items_by_phase: list[tuple[Phase, list]]
+    findings: list
+    faqs: list
+
+
+def role_view(data: GuideData, role_id: str) -> RoleView:
+    role = data.role[role_id]
+    items_by_phase = []
+    for phase in data.phases_in_order:
+        items = [item for item in data.items_for_phase(phase.id) if role_id in item.roles]
+        if items:
+            items_by_phase.append((phase, items))
+    return RoleView(
+        role=role,
+        items_by_phase=items_by_phase,
+        findings=by_strength([finding for finding in data.findings if role_id in finding.roles], data),
+        faqs=[faq for faq in data.faqs if role_id in faq.roles],
+    )
+
+
+def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
+    """The data the assessment script needs, embedded in its page as JSON (no constants in JavaScript)."""
+    assessment = data.assessment
+    return {
+        "schema": 1,
+        "guide": {"title": data.meta.title, "version": data.meta.version},
+        "storageKey": f"{data.meta.id}:{assessment.id}",
+        "answers": [dataclasses.asdict(answer) for answer in assessment.answers],
+        "weights": assessment.weights,
+        "bands": [dataclasses.asdict(band) | {"text": plain(band.text)} for band in assessment.bands],
+        "blocking": [dataclasses.asdict(rule) | {"text": plain(rule.text)} for rule in assessment.blocking],
+        "themes": {t.id: {"title": t.title, "url": renderer.href("theme", t.id)} for t in data.themes},
+        "phases": {
+            p.id: {"title": p.title, "order": p.order, "url": renderer.href("phase", p.id)}
+            for p in data.phases_in_order
+        },
+        "items": [
+            {
+                "id": item.id,
+                "question": plain(item.question),
+                "theme": item.theme,
+                "phase": item.phase,
+                "tier": item.tier,
+                "actions": [
+                    {
+                        "finding": fid,
+                        "title": data.finding[fid].title,
+                        "action": plain(data.finding[fid].action),
+                        "url": renderer.href("finding", fid),
+                    }
+                    for fid in item.findings
+                ],
+            }
+            for item in data.items
+        ],
+    }
+
+
 class Fragments:
     """Renders every fragment of the site for one guide."""
 
@@ -135,6 +240,31 @@ class Fragments:
     def checklist_by_phase(self) -> str:
         return self._render("checklists.md.j2")
 
+    def phase_page(self, phase_id: str) -> str:
+        if phase_id not in self.data.phase:
+            raise UnknownIdError(f"phase_page: {phase_id!r} is not a phase in data/phases.yaml")
+        return self._render("phase_page.md.j2", view=phase_view(self.data, phase_id))
+
+    def role_page(self, role_id: str) -> str:
+        if role_id not in self.data.role:
+            raise UnknownIdError(f"role_page: {role_id!r} is not a role in data/roles.yaml")
+        return self._render("role_page.md.j2", view=role_view(self.data, role_id))
+
+    def decision_path(self) -> str:
+        return self._render("decision_path.html.j2", phases=phase_entries(self.data))
+
+    def roles_overview(self) -> str:
+        return self._render("roles_overview.md.j2", roles=role_entries(self.data))
+
+    def checklist_essentials(self) -> str:
+        return self._render("essentials.md.j2")
+
+    def assessment_form(self) -> str:
+        return self._render("assessment.html.j2", config=assessment_config(self.data, self.renderer))
+
+    def assessment_rule(self) -> str:
+        return self._render("assessment_rule.md.j2")
+
     def functions(self) -> dict[str, Callable[..., str]]:
         """Every public fragment, by the name pages call it."""
         names = (
@@ -150,5 +280,12 @@ class Fragments:
             "about_table",
             "strength_rule",
             "checklist_by_phase",
+            "phase_page",
+            "role_page",
+            "decision_path",
+            "roles_overview",
+            "checklist_essentials",
+            "assessment_form",
+            "assessment_rule",
         )
         return {name: getattr(self, name) for name in names}

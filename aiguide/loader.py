@@ -58,15 +58,24 @@ class _Builder:
         self.literals: dict[DataPath, str] = {}
         self.problems: list[Problem] = []
         self._seen_nodes: set[int] = set()
+        self._alias_reported = False
 
     def problem(self, line: int, path: DataPath, message: str) -> None:
         self.problems.append(Problem(self.display_path, line, format_path(path), message))
 
     def build(self, node: yaml.Node, path: DataPath) -> Any:
         line = node.start_mark.line + 1
+        known = self.lines.get(path, self.lines.get(path[:-1], line))
         self.lines.setdefault(path, line)
         if id(node) in self._seen_nodes:
-            self.problem(line, path, "anchors and aliases (& and *) are not allowed in guide data; write the value out")
+            # An alias node is the anchored node itself, so its mark is the anchor's; use the line of the
+            # key (or list) that holds the alias, and report the first alias only (no billion-laughs flood).
+            self.lines[path] = known
+            if not self._alias_reported:
+                self._alias_reported = True
+                self.problem(
+                    known, path, "anchors and aliases (& and *) are not allowed in guide data; write the value out"
+                )
             return None
         self._seen_nodes.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -79,10 +88,10 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.problem(key_line, path, "merge keys (<<) are not allowed in guide data; write the fields out")
                 continue
+            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str):
                 shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
                 self.problem(key_line, path, f"field name {shown!r} must be plain text; put it in quotes")
@@ -102,8 +111,13 @@ class _Builder:
         self.literals[path] = node.value
         try:
             value = _CONSTRUCTOR.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
-            self.problem(node.start_mark.line + 1, path, f"cannot read {node.value!r}: {error}")
+        except (yaml.YAMLError, ValueError, OverflowError) as error:
+            reason = getattr(error, "problem", None) or str(error)
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                message = f"{node.value} is not a real date ({reason}); write it as YYYY-MM-DD, e.g. 2026-11-29"
+            else:
+                message = f"cannot read {node.value!r}: {reason}"
+            self.problem(node.start_mark.line + 1, path, message)
             return node.value
         if isinstance(value, dt.datetime):
             return value.isoformat()

@@ -222,6 +222,61 @@ class GuideMeta:
     subtitle: str = ""
 
 
+@dataclass(frozen=True)
+class Answer:
+    id: str
+    label: str
+    score: float
+    counts: bool
+
+
+@dataclass(frozen=True)
+class Band:
+    id: str
+    label: str
+    min: float
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    id: str
+    tier: str
+    answers: tuple[str, ...]
+    band: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """How the readiness self-assessment scores answers and bands results."""
+
+    id: str
+    title: str
+    intro: str
+    answers: tuple[Answer, ...]
+    weights: dict[str, float]
+    bands: tuple[Band, ...]
+    blocking: tuple[BlockingRule, ...]
+
+    def band_for(self, percent: float) -> Band:
+        """The band a score falls in (bands run from their ``min`` up to the next band's)."""
+        ordered = sorted(self.bands, key=lambda band: band.min, reverse=True)
+        return next((band for band in ordered if percent >= band.min), ordered[-1])
+
+
+def _assessment(raw: dict[str, Any]) -> Assessment:
+    return Assessment(
+        id=raw["id"],
+        title=raw["title"],
+        intro=raw["intro"],
+        answers=tuple(Answer(**answer) for answer in raw["answers"]),
+        weights=dict(raw["weights"]),
+        bands=tuple(Band(**band) for band in raw["bands"]),
+        blocking=tuple(BlockingRule(**_tuples(rule, "answers")) for rule in raw["blocking"]),
+    )
+
+
 def _citations(raw: Iterable[dict[str, Any]] | None) -> tuple[Citation, ...]:
     return tuple(Citation(**item) for item in raw or ())
 
@@ -304,6 +359,7 @@ class GuideData:
     findings: tuple[Finding, ...]
     faqs: tuple[Faq, ...]
     items: tuple[ChecklistItem, ...]
+    assessment: Assessment
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -389,6 +445,7 @@ def build_model(files: dict[str, Any]) -> GuideData:
         findings=tuple(_finding(raw) for raw in data["findings"]["findings"]),
         faqs=tuple(_faq(raw) for raw in data["faqs"]["faqs"]),
         items=tuple(_item(raw) for raw in data["checklists"]["items"]),
+        assessment=_assessment(data["assessment"]),
     )
 
 

@@ -1,8 +1,8 @@
 """Keep the per-record page stubs and their nav entries in step with the data.
 
-MkDocs needs one Markdown file per page and an explicit nav. For every theme
-this module writes ``docs/themes/<id>/index.md`` (a single macro call) and the
-nav lines between the BEGIN/END markers in ``mkdocs.yml``. Editors never touch
+MkDocs needs one Markdown file per page and an explicit nav. For every theme,
+phase and role this module writes ``docs/<kind>s/<id>/index.md`` (a single
+macro call) and the nav lines between the BEGIN/END markers in ``mkdocs.yml``. Editors never touch
 either: ``make site`` and ``make serve`` run the sync, and a test fails when
 the committed stubs disagree with the data.
 """
@@ -30,7 +30,11 @@ class StubKind:
     nav_indent: str
 
 
-STUB_KINDS = (StubKind("theme", "themes", "theme_page", "themes.yaml", "      "),)
+STUB_KINDS = (
+    StubKind("theme", "themes", "theme_page", "themes.yaml", "      "),
+    StubKind("phase", "phases", "phase_page", "phases.yaml", "      "),
+    StubKind("role", "roles", "role_page", "roles.yaml", "      "),
+)
 
 
 def stub_text(kind: StubKind, record_id: str) -> str:
@@ -90,7 +94,11 @@ def _sync_stubs(docs_dir: Path, kind: StubKind, ids: list[str], write: bool) -> 
 def sync_pages(project_dir: Path, write: bool = True) -> list[str]:
     """Bring stubs and nav in line with the data; return what changed (or would change)."""
     data = load_guide(project_dir)
-    records_by_kind = {"theme": [(theme.id, theme.title) for theme in data.themes]}
+    records_by_kind = {
+        "theme": [(theme.id, theme.title) for theme in data.themes],
+        "phase": [(phase.id, f"{phase.order}. {phase.title}") for phase in data.phases_in_order],
+        "role": [(role.id, role.title) for role in data.roles],
+    }
     changes = []
     for kind in STUB_KINDS:
         records = records_by_kind[kind.name]

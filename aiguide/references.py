@@ -87,7 +87,10 @@ def records(loaded: LoadedFile | None, file: str) -> Iterator[tuple[DataPath, di
 
 
 def _collect_ids(ctx: _Context) -> None:
-    for file, (_, id_field) in COLLECTIONS.items():
+    for file, (list_key, id_field) in COLLECTIONS.items():
+        loaded = ctx.files.get(file)
+        if loaded is None or not isinstance(loaded.data, dict) or not isinstance(loaded.data.get(list_key), list):
+            continue  # the schema check reports the file's shape; do not flood with unknown-reference messages
         seen: dict[str, DataPath] = {}
         ids: list[str] = []
         for path, record in records(ctx.files.get(file), file):
@@ -234,6 +237,36 @@ def _check_phase_order(ctx: _Context) -> None:
             seen[order] = record.get("id", "?")
 
 
+def _check_assessment(ctx: _Context) -> None:
+    """Bands must cover every score from 0 to 100; rules must name real answers and bands."""
+    loaded = ctx.files.get("assessment")
+    if loaded is None or not isinstance(loaded.data, dict):
+        return
+    data = loaded.data
+    bands = [band for band in data.get("bands") or [] if isinstance(band, dict)]
+    answers = [answer.get("id") for answer in data.get("answers") or [] if isinstance(answer, dict)]
+    band_ids = [band.get("id") for band in bands]
+    minimums = [band.get("min") for band in bands if isinstance(band.get("min"), int | float)]
+    if bands and 0 not in minimums:
+        ctx.report("assessment", ("bands",), "no band starts at 0, so low scores would have no band; set one min to 0")
+    for index, band in enumerate(bands):
+        if minimums.count(band.get("min")) > 1:
+            ctx.report("assessment", ("bands", index, "min"), f"another band also starts at {band.get('min')}")
+    rules = data.get("blocking") or []
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if not isinstance(rule, dict):
+            continue
+        if isinstance(rule.get("band"), str) and rule["band"] not in band_ids:
+            hint = suggest(rule["band"], [str(band_id) for band_id in band_ids])
+            ctx.report("assessment", ("blocking", index, "band"), f"{rule['band']!r} is not a known band{hint}")
+        for position, answer in enumerate(rule.get("answers") or []):
+            if isinstance(answer, str) and answer not in answers:
+                hint = suggest(answer, [str(answer_id) for answer_id in answers])
+                ctx.report(
+                    "assessment", ("blocking", index, "answers", position), f"{answer!r} is not a known answer{hint}"
+                )
+
+
 def _check_unused(ctx: _Context) -> None:
     for file in MUST_BE_USED:
         id_field = COLLECTIONS[file][1]
@@ -262,6 +295,7 @@ def reference_problems(files: dict[str, LoadedFile]) -> list[Problem]:
     _check_record_fields(ctx)
     _check_guide(ctx)
     _check_phase_order(ctx)
+    _check_assessment(ctx)
     if all(name in files for name in COLLECTIONS) and "guide" in files:
         _check_unused(ctx)
     return ctx.problems

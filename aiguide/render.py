@@ -30,6 +30,10 @@ PAGES = {
     "method": "method/index.md",
     "glossary": "glossary/index.md",
     "decision-makers": "decision-makers/index.md",
+    "phases": "phases/index.md",
+    "roles": "roles/index.md",
+    "essentials": "checklists/essentials/index.md",
+    "assessment": "assessment/index.md",
     "about": "about/index.md",
 }
 
@@ -103,6 +107,10 @@ class Renderer:
         if kind == "item":
             return PAGES["checklists"], key.lower()
         if kind == "phase":
+            return f"phases/{key}/index.md", ""
+        if kind == "role":
+            return f"roles/{key}/index.md", ""
+        if kind == "checklist-phase":
             return PAGES["checklists"], f"phase-{key}"
         if kind == "term":
             return PAGES["glossary"], key

@@ -21,6 +21,7 @@ DATA_FILES = (
     "findings",
     "faqs",
     "checklists",
+    "assessment",
 )
 
 

@@ -66,7 +66,9 @@ def test_data_file_names_its_json_schema_for_editors(name: str) -> None:
     assert (PROJECT_DIR / "data" / "schemas" / f"{name}.schema.json").is_file()
 
 
-@pytest.mark.parametrize("schema", sorted((PROJECT_DIR / "data" / "schemas").glob("*.schema.json")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "schema", sorted((PROJECT_DIR / "data" / "schemas").glob("*.schema.json")), ids=lambda p: p.name
+)
 def test_schemas_are_draft_2020_12(schema: Path) -> None:
     import json
 
@@ -146,7 +148,5 @@ def _text_values(value):
 
 @pytest.mark.parametrize("name", DATA_FILES)
 def test_data_text_has_no_html_or_template_syntax(name: str) -> None:
-    offending = [
-        text for text in _text_values(FILES[name].data) if re.search(r"<[a-zA-Z/!]|\{\{|\{%", text)
-    ]
+    offending = [text for text in _text_values(FILES[name].data) if re.search(r"<[a-zA-Z/!]|\{\{|\{%", text)]
     assert offending == []

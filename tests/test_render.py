@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -35,7 +36,7 @@ def test_theme_page_renders_each_of_its_findings_once(guide) -> None:
 
 
 def test_unknown_theme_is_a_clear_error(guide) -> None:
-    with pytest.raises(UnknownIdError, match="'no-such-theme' is not a theme in data/themes.yaml"):
+    with pytest.raises(UnknownIdError, match=re.escape("'no-such-theme' is not a theme in data/themes.yaml")):
         Fragments(guide).theme_page("no-such-theme")
 
 
@@ -82,7 +83,14 @@ def _with_citations(guide, *citations: Citation):
         ((("BRADY2024", "S"), ("SEED2025", "S")), "unverified"),
         ((("SEED2025", "V"),), "unverified"),
     ],
-    ids=["three-verified-studies", "same-study-twice-counts-once", "one-verified", "guidance-only", "secondary", "news"],
+    ids=[
+        "three-verified-studies",
+        "same-study-twice-counts-once",
+        "one-verified",
+        "guidance-only",
+        "secondary",
+        "news",
+    ],
 )
 def test_strength_rule(guide, citations, expected: str) -> None:
     finding = _with_citations(guide, *(Citation(key, "abstract", mark) for key, mark in citations))

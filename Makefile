@@ -7,7 +7,10 @@ BIN    := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: site test check sync serve lint clean distclean help
+CHROMIUM  := /usr/bin/chromium
+PDFTOTEXT := /usr/bin/pdftotext
+
+.PHONY: site html test check sync serve lint clean distclean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -25,17 +28,36 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.build-installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
+# Debian's Chromium prints the PDF and runs the browser tests (nothing downloads a browser of its own);
+# poppler-utils' pdftotext lets the tests read the PDF. Installed with apt when run as root.
+$(CHROMIUM):
+	@$(call apt_install,chromium)
+
+$(PDFTOTEXT):
+	@$(call apt_install,poppler-utils)
+
+define apt_install
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian package $(1)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	else \
+		echo "Debian package $(1) is missing: install it with 'sudo apt-get install $(1)' and run make again." >&2; \
+		exit 1; \
+	fi
+endef
+
 check: $(VENV)/.build-installed  ## Validate every data file (one line per problem)
 	$(BIN)/python -m aiguide check
 
 sync: check  ## Write the per-theme page stubs and nav entries from the data
 	$(BIN)/python -m aiguide sync
 
-site: sync  ## Check the data and build the site into site/ (the old site stays if the build fails)
-	rm -rf site.tmp
-	$(BIN)/mkdocs build --strict --site-dir site.tmp
-	rm -rf site.old && if [ -d site ]; then mv site site.old; fi && mv site.tmp site && rm -rf site.old
-	@echo "site built in site/ (open site/index.html, or run: make serve)"
+site: check $(CHROMIUM)  ## Build site/ with the PDF and downloads (the old site stays if anything fails)
+	$(BIN)/python -m aiguide.build
+	@echo "open site/index.html, or publish site/ on any static host"
+
+html: check  ## Build site/ without the PDF (quicker)
+	$(BIN)/python -m aiguide.build --no-pdf
 
 serve: sync  ## Preview at http://127.0.0.1:8000 with live reload on data/, templates and package changes
 	$(BIN)/mkdocs serve
@@ -44,14 +66,14 @@ lint: $(VENV)/.dev-installed  ## Lint the Python code
 	$(BIN)/ruff check aiguide tests macros.py
 	$(BIN)/ruff format --check aiguide tests macros.py
 
-test: $(VENV)/.dev-installed  ## Install what the tests need, then run lint and every test
+test: $(VENV)/.dev-installed $(CHROMIUM) $(PDFTOTEXT)  ## Install what the tests need, then run lint and every test
 	$(BIN)/python -m aiguide check
 	$(BIN)/python -m aiguide sync --check
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 
 clean:  ## Remove build output
-	rm -rf site site.tmp site.old .pytest_cache
+	rm -rf site site.tmp site.old build .pytest_cache
 
 distclean: clean  ## Also remove the virtual environment
 	rm -rf $(VENV)

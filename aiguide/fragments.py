@@ -11,9 +11,10 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from . import evidence
+from . import PROJECT_DIR, evidence
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
 
@@ -191,11 +192,41 @@ def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
     }
 
 
+PDF_DESCRIPTION = (
+    "Every page of the guide with a cover, contents and page numbers, for reading offline or printing; "
+    "the self-assessment appears as a checklist to fill in by hand"
+)
+
+
+@dataclass(frozen=True)
+class DownloadEntry:
+    name: str
+    title: str
+    description: str
+    media_type: str
+    size: str
+
+
+def human_size(size: int) -> str:
+    """Bytes in the units people read: 812 bytes, 35.8 KB, 7.2 MB."""
+    if size < 1000:
+        return f"{size} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.1f} MB"
+
+
 class Fragments:
     """Renders every fragment of the site for one guide."""
 
-    def __init__(self, data: GuideData, current_page: Callable[[], str] = lambda: "index.md"):
+    def __init__(
+        self,
+        data: GuideData,
+        current_page: Callable[[], str] = lambda: "index.md",
+        project_dir: Path = PROJECT_DIR,
+    ):
         self.data = data
+        self.project_dir = project_dir
         self.renderer = Renderer(data, current_page)
         self.renderer.env.globals["source_tally"] = evidence.source_tally(data)
 
@@ -265,6 +296,22 @@ class Fragments:
     def assessment_rule(self) -> str:
         return self._render("assessment_rule.md.j2")
 
+    def downloads_list(self) -> str:
+        """The downloads table: open data computed in memory, the PDF from the last print if there is one."""
+        from .build import pdf_path
+        from .exports import download_files
+
+        files = [
+            DownloadEntry(f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
+            for f in download_files(self.project_dir)
+        ]
+        pdf = pdf_path(self.project_dir)
+        size = human_size(pdf.stat().st_size) if pdf.is_file() else "built by make site"
+        files.insert(
+            0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
+        )
+        return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
+
     def functions(self) -> dict[str, Callable[..., str]]:
         """Every public fragment, by the name pages call it."""
         names = (
@@ -287,5 +334,6 @@ class Fragments:
             "checklist_essentials",
             "assessment_form",
             "assessment_rule",
+            "downloads_list",
         )
         return {name: getattr(self, name) for name in names}

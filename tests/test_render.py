@@ -114,6 +114,7 @@ def test_macros_module_only_registers_fragments() -> None:
     env = SimpleNamespace(
         project_dir=str(PROJECT_DIR),
         variables={},
+        conf={"extra": {}},
         page=SimpleNamespace(file=SimpleNamespace(src_uri="index.md")),
         macro=lambda function, name: registered.setdefault(name, function),
     )
@@ -121,3 +122,4 @@ def test_macros_module_only_registers_fragments() -> None:
     assert {"theme_page", "findings_table", "faq_list", "source_list", "glossary_list"} <= set(registered)
     assert env.variables["guide"].version
     assert "STROHM2020" in registered["source_list"]()
+    assert env.conf["extra"]["guide_cover"]["version"] == env.variables["guide"].version

@@ -1,0 +1,14 @@
+{#- Cover of the PDF, rendered by mkdocs-print-site-plugin (no autoescape there: escape every value). -#}
+{% set guide = config.extra.guide_cover %}
+<div class="ag-cover">
+  <p class="ag-cover__kicker">Evidence-based decision guide</p>
+  <h1>{{ guide.title | e }}</h1>
+  <p class="ag-cover__subtitle">{{ guide.subtitle | e }}</p>
+  <table class="ag-cover__facts">
+    <tr><th scope="row">Version</th><td>{{ guide.version | e }}</td></tr>
+    <tr><th scope="row">Released</th><td>{{ guide.release_date | e }}</td></tr>
+    <tr><th scope="row">Licence</th><td>{{ guide.licence | e }}</td></tr>
+    <tr><th scope="row">How to cite</th><td>{{ guide.how_to_cite | e }}</td></tr>
+  </table>
+  <p class="ag-cover__note">Printed from the same data and pages as the website. Interactive parts appear in their printable form: the self-assessment as a checklist to fill in by hand.</p>
+</div>

@@ -48,7 +48,5 @@ def test_every_documented_make_target_exists() -> None:
 
 def test_no_build_output_is_tracked() -> None:
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout
-    offenders = [
-        path for path in tracked.splitlines() if path.startswith(("site/", "build/")) or path.endswith(".pdf")
-    ]
+    offenders = [path for path in tracked.splitlines() if path.startswith(("site/", "build/")) or path.endswith(".pdf")]
     assert offenders == []

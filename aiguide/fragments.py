@@ -170,6 +170,7 @@ def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
             p.id: {"title": p.title, "order": p.order, "url": renderer.href("phase", p.id)}
             for p in data.phases_in_order
         },
+        "retired": {item.id: item.replaced_by for item in data.retired_items},
         "items": [
             {
                 "id": item.id,
@@ -312,6 +313,14 @@ class Fragments:
         )
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
 
+    def schema_reference(self) -> str:
+        from .schema_reference import render_reference
+
+        return render_reference(self.data, self.project_dir)
+
+    def changelog(self) -> str:
+        return self._render("changelog.md.j2")
+
     def functions(self) -> dict[str, Callable[..., str]]:
         """Every public fragment, by the name pages call it."""
         names = (
@@ -335,5 +344,7 @@ class Fragments:
             "assessment_form",
             "assessment_rule",
             "downloads_list",
+            "schema_reference",
+            "changelog",
         )
         return {name: getattr(self, name) for name in names}

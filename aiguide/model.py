@@ -135,6 +135,10 @@ class Finding:
     last_reviewed: str
     also_themes: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    status: str = "active"
+    retired_on: str = ""
+    retired_reason: str = ""
+    replaced_by: str = ""
 
     @property
     def anchor(self) -> str:
@@ -156,6 +160,10 @@ class Faq:
     last_reviewed: str
     roles: tuple[str, ...] = ()
     phases: tuple[str, ...] = ()
+    status: str = "active"
+    retired_on: str = ""
+    retired_reason: str = ""
+    replaced_by: str = ""
 
     @property
     def anchor(self) -> str:
@@ -175,6 +183,10 @@ class ChecklistItem:
     last_reviewed: str
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
+    status: str = "active"
+    retired_on: str = ""
+    retired_reason: str = ""
+    replaced_by: str = ""
 
     @property
     def anchor(self) -> str:
@@ -219,6 +231,7 @@ class GuideMeta:
     backbone: str
     seed: str
     headline: Headline
+    review_after_months: int
     subtitle: str = ""
 
 
@@ -275,6 +288,26 @@ def _assessment(raw: dict[str, Any]) -> Assessment:
         bands=tuple(Band(**band) for band in raw["bands"]),
         blocking=tuple(BlockingRule(**_tuples(rule, "answers")) for rule in raw["blocking"]),
     )
+
+
+@dataclass(frozen=True)
+class Change:
+    type: str
+    text: str
+    records: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    date: str
+    summary: str
+    changes: tuple[Change, ...]
+
+
+def _release(raw: dict[str, Any]) -> Release:
+    changes = tuple(Change(**_tuples(change, "records")) for change in raw["changes"])
+    return Release(raw["version"], raw["date"], raw["summary"], changes)
 
 
 def _citations(raw: Iterable[dict[str, Any]] | None) -> tuple[Citation, ...]:
@@ -360,6 +393,10 @@ class GuideData:
     faqs: tuple[Faq, ...]
     items: tuple[ChecklistItem, ...]
     assessment: Assessment
+    releases: tuple[Release, ...] = ()
+    retired_findings: tuple[Finding, ...] = ()
+    retired_faqs: tuple[Faq, ...] = ()
+    retired_items: tuple[ChecklistItem, ...] = ()
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -387,15 +424,16 @@ class GuideData:
 
     @cached_property
     def finding(self) -> dict[str, Finding]:
-        return {finding.id: finding for finding in self.findings}
+        """Every finding by id, retired ones included (their anchors stay alive)."""
+        return {finding.id: finding for finding in (*self.findings, *self.retired_findings)}
 
     @cached_property
     def faq(self) -> dict[str, Faq]:
-        return {faq.id: faq for faq in self.faqs}
+        return {faq.id: faq for faq in (*self.faqs, *self.retired_faqs)}
 
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
-        return {item.id: item for item in self.items}
+        return {item.id: item for item in (*self.items, *self.retired_items)}
 
     @cached_property
     def phases_in_order(self) -> tuple[Phase, ...]:
@@ -431,9 +469,19 @@ class GuideData:
         return {key: tuple(ids) for key, ids in cited.items()}
 
 
+def _split(records: tuple) -> tuple[tuple, tuple]:
+    """(active, retired) records, each in file order."""
+    active = tuple(record for record in records if record.status != "retired")
+    retired = tuple(record for record in records if record.status == "retired")
+    return active, retired
+
+
 def build_model(files: dict[str, Any]) -> GuideData:
     """Typed model from validated files (``LoadedFile`` objects keyed by name)."""
     data = {name: loaded.data for name, loaded in files.items()}
+    findings, retired_findings = _split(tuple(_finding(raw) for raw in data["findings"]["findings"]))
+    faqs, retired_faqs = _split(tuple(_faq(raw) for raw in data["faqs"]["faqs"]))
+    items, retired_items = _split(tuple(_item(raw) for raw in data["checklists"]["items"]))
     return GuideData(
         meta=_guide_meta(data["guide"]),
         sources=tuple(Source(**_tuples(raw, "authors", "not_seen")) for raw in data["sources"]["sources"]),
@@ -442,10 +490,14 @@ def build_model(files: dict[str, Any]) -> GuideData:
         phases=tuple(Phase(**_tuples(raw, "decisions")) for raw in data["phases"]["phases"]),
         frameworks=tuple(_framework(raw) for raw in data["frameworks"]["frameworks"]),
         terms=tuple(Term(**_tuples(raw, "related")) for raw in data["glossary"]["terms"]),
-        findings=tuple(_finding(raw) for raw in data["findings"]["findings"]),
-        faqs=tuple(_faq(raw) for raw in data["faqs"]["faqs"]),
-        items=tuple(_item(raw) for raw in data["checklists"]["items"]),
+        findings=findings,
+        faqs=faqs,
+        items=items,
         assessment=_assessment(data["assessment"]),
+        releases=tuple(_release(raw) for raw in data["changelog"]["releases"]),
+        retired_findings=retired_findings,
+        retired_faqs=retired_faqs,
+        retired_items=retired_items,
     )
 
 

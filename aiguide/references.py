@@ -26,6 +26,7 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "findings": ("findings", "id"),
     "faqs": ("faqs", "id"),
     "checklists": ("items", "id"),
+    "changelog": ("releases", "version"),
 }
 
 # What each kind of id is called in messages.
@@ -267,6 +268,88 @@ def _check_assessment(ctx: _Context) -> None:
                 )
 
 
+RETIRABLE = ("findings", "faqs", "checklists")
+
+
+def _retired(ctx: _Context) -> dict[str, dict[str, DataPath]]:
+    """File -> retired record id -> path of that record."""
+    result: dict[str, dict[str, DataPath]] = {}
+    for file in RETIRABLE:
+        id_field = COLLECTIONS[file][1]
+        result[file] = {
+            record[id_field]: path
+            for path, record in records(ctx.files.get(file), file)
+            if record.get("status") == "retired" and isinstance(record.get(id_field), str)
+        }
+    return result
+
+
+def _check_retirement(ctx: _Context) -> None:
+    """Replacements must be live records; live records must not point at retired ones."""
+    retired = _retired(ctx)
+    for file in RETIRABLE:
+        id_field = COLLECTIONS[file][1]
+        live = [value for value in ctx.ids.get(file, []) if value not in retired[file]]
+        for path, record in records(ctx.files.get(file), file):
+            replacement = record.get("replaced_by")
+            if not isinstance(replacement, str):
+                continue
+            if record.get("status") != "retired":
+                ctx.report(
+                    file, (*path, "replaced_by"), "only a retired record can name a replacement; set status: retired"
+                )
+            elif replacement == record.get(id_field) or replacement not in live:
+                hint = suggest(replacement, live)
+                ctx.report(file, (*path, "replaced_by"), f"{replacement!r} is not a live record in {file}.yaml{hint}")
+    retired_findings = retired["findings"]
+    for file, field_name, kind in FIELD_REFERENCES:
+        if kind != "findings":
+            continue
+        for path, record in records(ctx.files.get(file), file):
+            if record.get("status") == "retired" or not isinstance(record.get(field_name), list):
+                continue
+            for index, value in enumerate(record[field_name]):
+                if value in retired_findings:
+                    ctx.report(file, (*path, field_name, index), _retired_message(ctx, value, retired_findings[value]))
+
+
+def _retired_message(ctx: _Context, finding_id: str, path: DataPath) -> str:
+    record = ctx.files["findings"].data["findings"][path[1]]
+    replacement = record.get("replaced_by")
+    instead = f"; point to {replacement} instead" if replacement else "; remove it from this list"
+    return f"finding {finding_id} is retired{instead}"
+
+
+def _check_changelog(ctx: _Context) -> None:
+    """The newest release must be the guide's version and date; records named must exist."""
+    guide = ctx.files.get("guide")
+    releases = [(path, record) for path, record in records(ctx.files.get("changelog"), "changelog")]
+    if not releases or guide is None or not isinstance(guide.data, dict):
+        return
+    path, newest = releases[0]
+    for field_name, guide_field in (("version", "version"), ("date", "release_date")):
+        wanted = guide.data.get(guide_field)
+        if isinstance(wanted, str) and newest.get(field_name) != wanted:
+            ctx.report(
+                "changelog",
+                (*path, field_name),
+                f"the newest release says {newest.get(field_name)!r} but guide.yaml's {guide_field} is {wanted!r}; "
+                "add a changelog entry for the new version at the top",
+            )
+    dates = [record.get("date") for _, record in releases]
+    for (path, record), previous in zip(releases[1:], dates, strict=False):
+        if isinstance(record.get("date"), str) and isinstance(previous, str) and record["date"] > previous:
+            ctx.report("changelog", (*path, "date"), "releases must be listed newest first")
+    known = {value for file in ("findings", "faqs", "checklists", "sources") for value in ctx.ids.get(file, [])}
+    for path, record in releases:
+        for change_index, change in enumerate(record.get("changes") or []):
+            names = change.get("records") if isinstance(change, dict) else None
+            for index, value in enumerate(names if isinstance(names, list) else []):
+                if isinstance(value, str) and value not in known:
+                    where = (*path, "changes", change_index, "records", index)
+                    ctx.report("changelog", where, f"{value!r} is not a known finding, FAQ, checklist item or source")
+
+
 def _check_unused(ctx: _Context) -> None:
     for file in MUST_BE_USED:
         id_field = COLLECTIONS[file][1]
@@ -296,6 +379,8 @@ def reference_problems(files: dict[str, LoadedFile]) -> list[Problem]:
     _check_guide(ctx)
     _check_phase_order(ctx)
     _check_assessment(ctx)
+    _check_retirement(ctx)
+    _check_changelog(ctx)
     if all(name in files for name in COLLECTIONS) and "guide" in files:
         _check_unused(ctx)
     return ctx.problems

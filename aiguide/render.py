@@ -34,6 +34,9 @@ PAGES = {
     "roles": "roles/index.md",
     "essentials": "checklists/essentials/index.md",
     "assessment": "assessment/index.md",
+    "changelog": "changelog/index.md",
+    "editing": "editing/index.md",
+    "reference": "editing/reference/index.md",
     "about": "about/index.md",
 }
 

@@ -22,6 +22,7 @@ DATA_FILES = (
     "faqs",
     "checklists",
     "assessment",
+    "changelog",
 )
 
 

@@ -13,7 +13,7 @@ import pytest
 from aiguide.model import GuideData, load_guide
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-COPIED = ("data", "docs", "aiguide", "mkdocs.yml", "macros.py")
+COPIED = ("data", "docs", "aiguide", "overrides", "mkdocs.yml", "macros.py", "CONTRIBUTING.md")
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 

@@ -7,6 +7,7 @@ process and expects the exact message line, exit status 1 and no traceback.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -29,7 +30,11 @@ MERGE_MESSAGE = "merge keys (<<) are not allowed in guide data; write the fields
 SYNTAX_HINT = "check the indentation and quotes on this line and the one before"
 TAB_MESSAGE = "a tab character is used for indentation; indent with spaces only"
 UNUSED_TAIL = "is not used anywhere; use it, remove it, or add unused_reason to say why it stays"
-CHECKLIST_FIELDS = "id, question, tier, phase, theme, roles, findings, help, crosswalk, citations, last_reviewed"
+CHECKLIST_FIELDS = ", ".join(
+    json.loads((PROJECT_DIR / "data" / "schemas" / "checklists.schema.json").read_text(encoding="utf-8"))["properties"][
+        "items"
+    ]["items"]["properties"]
+)
 
 # How each record of a collection file starts, for working out list indexes from the text.
 RECORD_START = {

@@ -237,8 +237,13 @@
       notice.textContent = "";
       notice.hidden = true;
     }
+    // Retired items are named as such, with their replacement when the data gives one.
     function listed(bad) {
-      var shown = bad.slice(0, 10).map(function (entry) { return "“" + entry + "”"; }).join(", ");
+      var retired = config.retired || {};
+      var shown = bad.slice(0, 10).map(function (entry) {
+        var why = own(retired, entry) ? " (retired" + (retired[entry] ? "; replaced by " + retired[entry] : "") + ")" : "";
+        return "“" + entry + "”" + why;
+      }).join(", ");
       return shown + (bad.length > 10 ? " and " + (bad.length - 10) + " more" : "");
     }
 

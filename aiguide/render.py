@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from . import PACKAGE_DIR, evidence
 from .model import GuideData
@@ -51,6 +52,19 @@ TYPE_LABELS = {
     "protocol": "Review protocol",
 }
 
+# Characters that would let data text start Markdown links or images ([text](url)), attribute lists
+# ({: onclick=…}) or template syntax ({{ … }}). They are written as character references, so data text
+# shows them literally; emphasis (*, _) keeps working. Markup built by templates is not affected.
+_MARKUP_STARTERS = str.maketrans({"[": "&#91;", "]": "&#93;", "{": "&#123;", "}": "&#125;"})
+
+
+def neutralise(value: Any) -> Any:
+    """Jinja ``finalize`` hook: make every printed data string inert (autoescape then handles < > & " ')."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(escape(value).translate(_MARKUP_STARTERS))
+    return value
+
+
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
 
 
@@ -81,6 +95,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=neutralise,
         )
         self.env.filters.update(plain=plain, cell=table_cell)
         self.env.globals.update(

@@ -47,7 +47,18 @@ def test_text_from_data_is_escaped_not_rendered_as_html(guide) -> None:
     markdown = Fragments(data, lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
     assert "<script>" not in markdown
     assert "&lt;script&gt;" in markdown
-    assert "{{ config }}" in markdown  # shown as text; rendered output is never re-evaluated
+    assert "{{ config }}" not in markdown  # braces become character references: shown as text, never evaluated
+    assert "&#123;&#123; config &#125;&#125;" in markdown
+
+
+def test_markdown_links_and_attribute_lists_in_data_stay_text(guide) -> None:
+    finding = guide.findings[0]
+    hostile = dataclasses.replace(finding, action="[click](javascript:alert(1)) {: onclick=alert(2) }")
+    data = dataclasses.replace(guide, findings=(hostile, *guide.findings[1:]))
+    markdown = Fragments(data, lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
+    assert "[click](javascript:" not in markdown
+    assert "&#91;click&#93;(javascript:alert(1))" in markdown
+    assert "{: onclick" not in markdown
 
 
 def test_plain_and_table_cell_filters() -> None:

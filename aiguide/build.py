@@ -8,6 +8,7 @@ a half-built site behind.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 from . import PROJECT_DIR
+from .csp import apply_csp
 from .exports import write_downloads
 from .model import load_guide
 from .pages import sync_pages
@@ -31,13 +33,20 @@ def pdf_path(project_dir: Path) -> Path:
     return project_dir / BUILD_DIR / PDF_NAME
 
 
-def mkdocs_build(project_dir: Path, site_dir: Path) -> None:
-    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict)."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def source_date_epoch(release_date: str) -> str:
+    """Seconds since 1970 at midnight UTC of the release date: fixes the sitemap's dates between builds."""
+    day = dt.date.fromisoformat(release_date)
+    return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
+
+
+def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str) -> None:
+    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP."""
+    env = {"SOURCE_DATE_EPOCH": source_date_epoch(release_date), **os.environ, "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env)
     if result.returncode != 0:
         raise BuildError("the site build failed (messages above); the previous site was left as it was")
+    apply_csp(site_dir)
 
 
 class BuildError(Exception):
@@ -55,16 +64,27 @@ def publish(staging: Path, site_dir: Path) -> None:
 
 
 def build_site(project_dir: Path, site_dir: Path, *, with_pdf: bool = True) -> dict[str, float]:
-    """Build the whole site into ``site_dir``; return the seconds each step took."""
+    """Build the whole site into ``site_dir``; return the seconds each step took.
+
+    A failing step removes the half-built staging folder and leaves ``site_dir`` as it was.
+    """
+    staging = site_dir.with_name(site_dir.name + ".tmp")
+    try:
+        return _build_into(project_dir, staging, site_dir, with_pdf=with_pdf)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _build_into(project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     meta = load_guide(project_dir).meta
     sync_pages(project_dir, write=True)
     timings["check"] = time.perf_counter() - started
-    staging = site_dir.with_name(site_dir.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
     step = time.perf_counter()
-    mkdocs_build(project_dir, staging)
+    mkdocs_build(project_dir, staging, meta.release_date)
     timings["html"] = time.perf_counter() - step
     if with_pdf:
         step = time.perf_counter()
@@ -72,7 +92,7 @@ def build_site(project_dir: Path, site_dir: Path, *, with_pdf: bool = True) -> d
         timings["pdf"] = time.perf_counter() - step
         # Second pass: the downloads page can now state the PDF's size.
         shutil.rmtree(staging)
-        mkdocs_build(project_dir, staging)
+        mkdocs_build(project_dir, staging, meta.release_date)
         shutil.copy2(pdf_path(project_dir), staging / "downloads" / PDF_NAME)
     step = time.perf_counter()
     write_downloads(project_dir, staging / "downloads")

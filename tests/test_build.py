@@ -265,3 +265,43 @@ def test_committed_stubs_and_nav_agree_with_the_data() -> None:
     from aiguide.pages import sync_pages
 
     assert sync_pages(PROJECT_DIR, write=False) == []
+
+
+def test_every_page_carries_a_csp_that_hashes_its_inline_scripts(built_site: Path) -> None:
+    from aiguide.csp import inline_script_hashes
+
+    for path in built_site.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+        assert policy, f"{path.relative_to(built_site)} has no CSP"
+        assert "default-src 'self'" in policy.group(1) and "'unsafe-inline'" not in policy.group(1).split(";")[1]
+        assert all(token in policy.group(1) for token in inline_script_hashes(html))
+        assert html.index("Content-Security-Policy") < html.index("<script")
+
+
+def test_two_builds_from_the_same_input_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    from .conftest import run_site_build
+
+    again = tmp_path / "again"
+    result = run_site_build(PROJECT_DIR, again, "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    assert [str(name) for name in first if first[name] != second[name]] == []
+
+
+def test_failed_build_leaves_the_previous_site_intact(project_copy: Path, tmp_path: Path) -> None:
+    from .conftest import run_site_build
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    page = project_copy / "docs" / "about" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[broken](../no-such-page.md)\n", encoding="utf-8")
+    result = run_site_build(project_copy, site, "--no-pdf")
+    assert result.returncode == 1
+    assert "previous site was left as it was" in result.stderr
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
+    assert not (tmp_path / "site.tmp").exists() or not (tmp_path / "site.tmp" / "index.html").exists()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from .fragments import Fragments
 from .model import GuideData, load_guide
 from .problems import DataError
-from .render import plain
+from .render import neutralise, plain
 
 
 def _abort(report: str) -> None:
@@ -28,8 +30,28 @@ def register(env: Any) -> None:
     fragments = Fragments(data, current_page=lambda: env.page.file.src_uri, project_dir=Path(env.project_dir))
     for name, function in fragments.functions().items():
         env.macro(function, name)
-    env.variables["guide"] = data.meta
+    env.variables["guide"] = inert(data.meta)
     env.conf["extra"]["guide_cover"] = cover_facts(data)
+
+
+def inert(value: Any) -> Any:
+    """A record as Markdown pages see it (``{{ guide.title }}``): every text made inert, as templates do."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return SimpleNamespace(**{field.name: inert(getattr(value, field.name)) for field in fields})
+    if isinstance(value, list | tuple):
+        return [inert(item) for item in value]
+    return neutralise(value)
+
+
+def hide_title_from_macros(env: Any) -> None:
+    """Page titles come from the data (through the nav); mkdocs-macros would render ``{{ … }}`` in them."""
+    env.page.aiguide_title, env.page.title = env.page.title, ""
+
+
+def restore_title(env: Any) -> None:
+    """Give the page its title back, untouched."""
+    env.page.title = env.page.aiguide_title
 
 
 def cover_facts(data: GuideData) -> dict[str, str]:

@@ -9,6 +9,7 @@ the committed stubs disagree with the data.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ def stub_text(kind: StubKind, record_id: str) -> str:
 
 
 def nav_block(kind: StubKind, records: list[tuple[str, str]]) -> str:
+    # Material prints nav titles as HTML, so titles from the data are escaped here.
     lines = [
-        f"{kind.nav_indent}- {json.dumps(title, ensure_ascii=False)}: {kind.folder}/{record_id}/index.md"
+        f"{kind.nav_indent}- {json.dumps(html.escape(title, quote=False), ensure_ascii=False)}: "
+        f"{kind.folder}/{record_id}/index.md"
         for record_id, title in records
     ]
     return "\n".join(lines)

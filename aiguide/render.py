@@ -133,7 +133,7 @@ class Renderer:
         if kind == "term":
             return PAGES["glossary"], key
         if kind == "level":
-            return PAGES["method"], f"strength-{key}"
+            return PAGES["method"], "strength"
         return PAGES[kind], key
 
     def url(self, kind: str, key: str = "") -> str:
@@ -141,7 +141,7 @@ class Renderer:
         page, anchor = self.target(kind, key)
         here = posixpath.dirname(self.current_page())
         relative = posixpath.relpath(page, here or ".")
-        if page == self.current_page():
+        if page == self.current_page() and anchor:
             relative = ""
         return f"{relative}#{anchor}" if anchor else relative
 

@@ -1,0 +1,331 @@
+"""Safe rendering of data: hostile text in every free-text field is shown as text and never runs.
+
+A copy of the project gets HTML, Markdown-link, attribute-list and Jinja payloads appended to every field whose
+schema is ``common.schema.json#/$defs/text`` (found by walking the schemas) and Jinja in every question field.
+The data check must accept it (it is legal text), the strict build must pass, and every built page, opened in
+Chromium, must show the payload as text without opening a dialog or carrying a handler or ``javascript:`` link.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aiguide.schema_reference import SchemaNode, load_schemas, resolve
+from aiguide.schemas import schema_dir
+from aiguide.validate import DATA_FILES, data_path, load_and_check
+
+from .conftest import BUILD_ENV, copy_project, run_build
+
+PAYLOAD = (
+    "<script>alert('x1')</script> <img src=x onerror=\"alert('x2')\"> [click](javascript:alert('x3')) "
+    "{{ config.docs_dir }} {% include 'mkdocs.yml' %} {: onclick=alert('x4') } "
+    "<a href=\"javascript:alert('x5')\">x5</a> </title></textarea><script>alert('x9')</script>"
+)
+# Appended to question fields (before their closing '?'): Jinja that would print zz49zz if it ever ran.
+QUESTION_PAYLOAD = " zz{{ 7*7 }}zz yy{% if true %}ran{% endif %}yy <b onmouseover=\"alert('x6')\">q</b>"
+RAN = ("zz49zz", "yyranyy")  # what the question payload would turn into if Jinja ran it
+QUESTION_PATTERN = "\\?$"
+EACH, ANY_KEY = "[]", "*"
+PYTHON = [sys.executable]
+# Pages that show free text from the data, and a field each of them shows.
+PAGES_WITH_TEXT = {
+    "index.html": "guide headline",
+    "themes/workflow-integration/index.html": "theme summary",
+    "findings/index.html": "finding statements",
+    "faq/index.html": "FAQ answers",
+    "sources/index.html": "source contributions and citation notes",
+    "glossary/index.html": "definitions",
+    "decision-makers/index.html": "headline implications",
+    "phases/evaluate/index.html": "phase summary",
+    "roles/radiologist/index.html": "role summary",
+    "checklists/index.html": "checklist help",
+    "assessment/index.html": "assessment intro",
+    "changelog/index.html": "release notes",
+    "about/index.html": "how to cite",
+}
+# Every attribute that holds a handler or an address, and every executable script, found in the live DOM.
+DOM_OFFENDERS = """() => {
+  const found = [];
+  const addresses = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'poster'];
+  for (const element of document.querySelectorAll('*')) {
+    for (const attribute of element.attributes) {
+      const name = attribute.name.toLowerCase();
+      const value = attribute.value.trim().toLowerCase();
+      const shown = `${element.tagName} ${name}="${attribute.value}"`;
+      if (name.startsWith('on') && value.includes('alert')) found.push(shown);
+      if (addresses.includes(name) && value.startsWith('javascript:')) found.push(shown);
+    }
+  }
+  for (const script of document.querySelectorAll('script')) {
+    const type = (script.type || '').toLowerCase();
+    if (type.includes('json')) {
+      try { JSON.parse(script.textContent); } catch (error) { found.push(`unparsable ${type} script`); }
+    } else if (script.textContent.includes("alert('x")) {
+      found.push(`script type="${type}" runs the payload`);
+    }
+  }
+  return found;
+}"""
+
+
+# --- Walking the schemas ------------------------------------------------------------------------
+
+
+def _is_text(node: SchemaNode) -> bool:
+    return node.doc == "common.schema.json" and node.defs[-1:] == ("text",)
+
+
+def _is_question(node: SchemaNode) -> bool:
+    return node.schema.get("type") == "string" and node.schema.get("pattern") == QUESTION_PATTERN
+
+
+def field_paths(
+    node: SchemaNode, schemas: dict, wanted: Callable[[SchemaNode], bool], prefix: tuple = ()
+) -> Iterator[tuple]:
+    """Token paths (``[]`` every item, ``*`` every key) of the fields below ``node`` that ``wanted`` picks."""
+    if wanted(node):
+        yield prefix
+        return
+    if node.schema.get("type") == "array" and isinstance(node.schema.get("items"), dict):
+        yield from field_paths(resolve(node.schema["items"], node.doc, schemas), schemas, wanted, (*prefix, EACH))
+    for name, sub in node.schema.get("properties", {}).items():
+        yield from field_paths(resolve(sub, node.doc, schemas), schemas, wanted, (*prefix, name))
+    if isinstance(node.schema.get("additionalProperties"), dict):
+        values = resolve(node.schema["additionalProperties"], node.doc, schemas)
+        yield from field_paths(values, schemas, wanted, (*prefix, ANY_KEY))
+
+
+def paths_by_file(project: Path, wanted: Callable[[SchemaNode], bool]) -> dict[str, list[tuple]]:
+    """Data file name -> paths of the fields that ``wanted`` picks, from the project's schemas."""
+    schemas = load_schemas(schema_dir(project))
+    result = {}
+    for name in DATA_FILES:
+        doc = f"{name}.schema.json"
+        result[name] = list(field_paths(resolve(schemas[doc], doc, schemas), schemas, wanted))
+    return result
+
+
+def dotted(path: tuple) -> str:
+    return ".".join(path).replace(".[]", "[]")
+
+
+# --- Changing the data --------------------------------------------------------------------------
+
+
+def _keys(value: Any, head: str) -> list:
+    """The keys or indexes of ``value`` that the path token ``head`` names."""
+    if head == EACH:
+        return list(range(len(value))) if isinstance(value, list) else []
+    if head == ANY_KEY:
+        return list(value) if isinstance(value, dict) else []
+    return [head] if isinstance(value, dict) and head in value else []
+
+
+def update(value: Any, path: tuple, change: Callable[[str], str]) -> int:
+    """Apply ``change`` to every string at ``path`` inside ``value``; return how many were changed."""
+    count = 0
+    for key in _keys(value, path[0]):
+        if len(path) > 1:
+            count += update(value[key], path[1:], change)
+        elif isinstance(value[key], str):
+            value[key] = change(value[key])
+            count += 1
+    return count
+
+
+def rewrite(project: Path, name: str, edit: Callable[[Any], Any]) -> None:
+    """Load a data file, edit its values and write it back (keeping its schema comment line)."""
+    path = data_path(project, name)
+    text = path.read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    data = yaml.safe_load(text)
+    edit(data)
+    header = f"{first}\n" if first.startswith("# yaml-language-server") else ""
+    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def inject(project: Path) -> dict[str, int]:
+    """Append the payloads to every text and question field; return how many fields each file got."""
+    texts = paths_by_file(project, _is_text)
+    questions = paths_by_file(project, _is_question)
+    counts = {}
+    for name in DATA_FILES:
+
+        def edit(data: Any, name: str = name) -> None:
+            counts[name] = sum(update(data, path, lambda text: f"{text} {PAYLOAD}") for path in texts[name])
+            counts[name] += sum(
+                update(data, path, lambda text: f"{text[:-1]}{QUESTION_PAYLOAD}?") for path in questions[name]
+            )
+
+        rewrite(project, name, edit)
+    return counts
+
+
+# --- Fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A copy of the project with hostile text everywhere, checked, synced and built strictly."""
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    counts = inject(project)
+    _, problems = load_and_check(project)
+    # The copy's own package writes the nav (as `make site` does), so nav titles carry the payload too.
+    sync = subprocess.run(
+        [*PYTHON, "-m", "aiguide", "sync"], cwd=project, env=BUILD_ENV, capture_output=True, text=True
+    )
+    assert sync.returncode == 0, sync.stderr
+    site = project / "built"
+    result = run_build(project, site)
+    return {"project": project, "site": site, "counts": counts, "problems": problems, "build": result}
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile: dict[str, Any]) -> Iterator[str]:
+    """The hostile site served on a free loopback port."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(hostile["site"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def visited(browser, hostile: dict[str, Any], hostile_server: str) -> dict[str, dict[str, Any]]:
+    """Every built HTML page opened in Chromium: dialogs it opened, DOM offenders and visible text."""
+    if hostile["build"].returncode != 0:
+        pytest.fail("the hostile copy did not build; see test_hostile_text_is_legal_data_and_builds_strictly")
+    site: Path = hostile["site"]
+    dialogs: list[str] = []
+    page = browser.new_page()
+    # The search worker only indexes text until someone searches; skipping its index halves the run time.
+    page.route("**/search/search_index.*", lambda route: route.abort())
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    results = {}
+    for path in sorted(item.relative_to(site).as_posix() for item in site.rglob("*.html")):
+        before = len(dialogs)
+        page.goto(hostile_server + path, wait_until="load")
+        results[path] = {
+            "dialogs": dialogs[before:],
+            "offenders": page.evaluate(DOM_OFFENDERS),
+            "text": page.evaluate("document.body.innerText"),
+        }
+    results["assessment answered"] = _answer_everything(page, hostile_server, dialogs)
+    page.close()
+    return results
+
+
+def _answer_everything(page: Any, base: str, dialogs: list[str]) -> dict[str, Any]:
+    """Answer every self-assessment item 'no', so the script writes bands, caps and weak areas into the page."""
+    before = len(dialogs)
+    page.goto(base + "assessment/index.html", wait_until="load")
+    page.evaluate("() => document.querySelectorAll('input[type=radio][value=\"no\"]').forEach(r => r.click())")
+    page.wait_for_timeout(200)
+    return {
+        "dialogs": dialogs[before:],
+        "offenders": page.evaluate(DOM_OFFENDERS),
+        "text": page.evaluate("document.body.innerText"),
+    }
+
+
+# --- Tests --------------------------------------------------------------------------------------
+
+
+def test_every_free_text_field_is_found_by_walking_the_schemas(project_dir: Path) -> None:
+    texts = {name: [dotted(path) for path in paths] for name, paths in paths_by_file(project_dir, _is_text).items()}
+    for name, field in [
+        ("findings", "findings[].citations[].note"),
+        ("guide", "headline.key_insights[].text"),
+        ("guide", "headline.conclusion.text"),
+        ("assessment", "intro"),
+        ("roles", "roles[].concerns[]"),
+        ("themes", "themes[].summary"),
+    ]:
+        assert field in texts[name], (name, field, texts[name])
+    assert any(field.startswith("bands[].") for field in texts["assessment"]), texts["assessment"]
+    questions = {
+        name: [dotted(path) for path in paths] for name, paths in paths_by_file(project_dir, _is_question).items()
+    }
+    assert "items[].question" in questions["checklists"] and "faqs[].question" in questions["faqs"]
+
+
+def test_hostile_text_is_legal_data_and_builds_strictly(hostile: dict[str, Any]) -> None:
+    assert all(hostile["counts"][name] > 0 for name in DATA_FILES), hostile["counts"]
+    assert hostile["problems"] == [], "\n".join(map(str, hostile["problems"]))
+    build = hostile["build"]
+    messages = "\n".join([line for line in build.stderr.splitlines() if not line.startswith("INFO")][:40])
+    assert build.returncode == 0, messages
+    assert "WARNING" not in build.stderr, messages
+
+
+def test_no_page_opens_a_dialog_or_carries_a_handler_or_script(visited: dict[str, dict[str, Any]]) -> None:
+    assert len(visited) > 40 and "print_page.html" in visited and "assessment answered" in visited
+    failures = {path: page["dialogs"] + page["offenders"] for path, page in visited.items()}
+    assert not {path: found for path, found in failures.items() if found}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES_WITH_TEXT))
+def test_payload_is_shown_as_text(visited: dict[str, dict[str, Any]], path: str) -> None:
+    assert PAYLOAD in visited[path]["text"], f"{path} does not show the payload in its {PAGES_WITH_TEXT[path]} as text"
+
+
+def test_assessment_results_show_band_and_rule_texts_as_text(visited: dict[str, dict[str, Any]]) -> None:
+    text = visited["assessment answered"]["text"]
+    assert text.count(PAYLOAD) > visited["assessment/index.html"]["text"].count(PAYLOAD), "no result text appeared"
+
+
+@pytest.mark.parametrize("path", ["checklists/index.html", "faq/index.html", "phases/evaluate/index.html"])
+def test_jinja_in_questions_is_shown_not_run(visited: dict[str, dict[str, Any]], path: str) -> None:
+    assert QUESTION_PAYLOAD.strip() + "?" in visited[path]["text"]
+
+
+def test_nothing_from_the_build_leaks_into_any_file(hostile: dict[str, Any]) -> None:
+    docs_dir = str((hostile["project"] / "docs").resolve())
+    for file in hostile["site"].rglob("*"):
+        if file.suffix not in {".html", ".js", ".json", ".xml"}:
+            continue
+        text = file.read_text(encoding="utf-8", errors="replace")
+        assert docs_dir not in text, f"{file.name} holds the docs_dir path"
+        assert not any(ran in text for ran in RAN), f"{file.name} ran Jinja from the data"
+
+
+def _break_urls(project: Path) -> None:
+    def sources(data: dict) -> None:
+        data["sources"][0]["url"] = "javascript:alert('x7')"
+
+    def guide(data: dict) -> None:
+        data["licence"]["url"] = "javascript:alert('x8')"
+
+    rewrite(project, "sources", sources)
+    rewrite(project, "guide", guide)
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_url_fields_refuse_javascript_with_file_and_line(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    _break_urls(project)
+    _, problems = load_and_check(project)
+    shown = [str(problem) for problem in problems]
+    for name, field, needle in [("sources", "sources[0].url", "x7"), ("guide", "licence.url", "x8")]:
+        line = _line_of(data_path(project, name), needle)
+        expected = f"data/{name}.yaml:{line}: {field}: "
+        assert any(text.startswith(expected) and "http" in text for text in shown), (expected, shown)

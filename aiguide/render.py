@@ -77,6 +77,18 @@ def plain(text: str) -> str:
     return " ".join(_EMPHASIS.sub(r"\2", str(text)).split())
 
 
+def code_span(text: str) -> Markup:
+    """Text as a Markdown code span, shown exactly as written (Markdown escapes < and & inside it).
+
+    The fence is longer than any run of backticks in the text, so data cannot end the span early.
+    """
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return Markup(f"{fence}{pad}{text}{pad}{fence}")
+
+
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -97,7 +109,7 @@ class Renderer:
             keep_trailing_newline=True,
             finalize=neutralise,
         )
-        self.env.filters.update(plain=plain, cell=table_cell)
+        self.env.filters.update(plain=plain, cell=table_cell, code=code_span)
         self.env.globals.update(
             data=data,
             url=self.url,

@@ -134,3 +134,12 @@ def test_macros_module_only_registers_fragments() -> None:
     assert env.variables["guide"].version
     assert "STROHM2020" in registered["source_list"]()
     assert env.conf["extra"]["guide_cover"]["version"] == env.variables["guide"].version
+
+
+def test_code_spans_show_data_literally_and_cannot_be_closed_early() -> None:
+    from aiguide.render import code_span
+
+    assert code_span("findings[].theme") == "`findings[].theme`"
+    assert code_span("a`b") == "``a`b``"
+    assert code_span("`x`") == "`` `x` ``"
+    assert code_span("<b>&") == "`<b>&`"  # Markdown escapes inside code spans itself

@@ -9,6 +9,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 CHROMIUM  := /usr/bin/chromium
 PDFTOTEXT := /usr/bin/pdftotext
+JAVA      := /usr/bin/java
 
 .PHONY: site html test check sync serve lint clean distclean help
 .DEFAULT_GOAL := help
@@ -35,6 +36,15 @@ $(CHROMIUM):
 
 $(PDFTOTEXT):
 	@$(call apt_install,poppler-utils)
+
+# The Nu HTML Checker (vnu.jar) runs on Java.
+$(JAVA):
+	@$(call apt_install,default-jre-headless)
+
+# axe-core and vnu.jar for the accessibility and HTML tests, exactly as package-lock.json pins them.
+# --ignore-scripts: vnu-jar's postinstall would otherwise try to download a Java runtime.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 
 define apt_install
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -66,7 +76,7 @@ lint: $(VENV)/.dev-installed  ## Lint the Python code
 	$(BIN)/ruff check aiguide tests macros.py
 	$(BIN)/ruff format --check aiguide tests macros.py
 
-test: $(VENV)/.dev-installed $(CHROMIUM) $(PDFTOTEXT)  ## Install what the tests need, then run lint and every test
+test: $(VENV)/.dev-installed $(CHROMIUM) $(PDFTOTEXT) $(JAVA) node_modules/.package-lock.json  ## Install what the tests need, then run lint and every test
 	$(BIN)/python -m aiguide check
 	$(BIN)/python -m aiguide sync --check
 	$(MAKE) --no-print-directory lint
@@ -75,5 +85,5 @@ test: $(VENV)/.dev-installed $(CHROMIUM) $(PDFTOTEXT)  ## Install what the tests
 clean:  ## Remove build output
 	rm -rf site site.tmp site.old build .pytest_cache
 
-distclean: clean  ## Also remove the virtual environment
-	rm -rf $(VENV)
+distclean: clean  ## Also remove the virtual environment and node_modules
+	rm -rf $(VENV) node_modules

@@ -14,12 +14,14 @@ the fast C parser and builds the values itself, so that it can:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .cache import Cache, content_key
 from .problems import DataPath, Problem, format_path
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -31,22 +33,46 @@ YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
 
 @dataclass
 class LoadedFile:
-    """The values of one data file and where each of them stands."""
+    """The values of one data file and where each of them stands.
+
+    ``lines`` and ``literals`` are only needed to word problems, so a file taken from the
+    cache fetches them lazily, the first time a message needs them.
+    """
 
     name: str
     display_path: str
     data: Any
-    lines: dict[DataPath, int] = field(default_factory=dict)
-    literals: dict[DataPath, str] = field(default_factory=dict)
+    _lines: dict[DataPath, int] | None = None
+    _literals: dict[DataPath, str] | None = None
+    _fetch_positions: Callable[[], tuple[dict[DataPath, int], dict[DataPath, str]]] | None = None
+    key: str = ""  # content key: equal keys mean identical file contents
+
+    def _positions(self) -> None:
+        if self._lines is None:
+            if self._fetch_positions is not None:
+                self._lines, self._literals = self._fetch_positions()
+            else:
+                self._lines, self._literals = {}, {}
+
+    @property
+    def lines(self) -> dict[DataPath, int]:
+        self._positions()
+        return self._lines  # type: ignore[return-value]
+
+    @property
+    def literals(self) -> dict[DataPath, str]:
+        self._positions()
+        return self._literals  # type: ignore[return-value]
 
     def line_of(self, path: DataPath) -> int:
         """The line of ``path``, or of its nearest parent that has one."""
+        lines = self.lines
         probe = tuple(path)
         while probe:
-            if probe in self.lines:
-                return self.lines[probe]
+            if probe in lines:
+                return lines[probe]
             probe = probe[:-1]
-        return self.lines.get((), 1)
+        return lines.get((), 1)
 
 
 class _Builder:
@@ -163,8 +189,42 @@ def load_text(text: str, display_path: str, name: str | None = None) -> tuple[Lo
     return loaded, builder.problems
 
 
-def load_file(path: Path, display_path: str) -> tuple[LoadedFile | None, list[Problem]]:
-    """Read and parse one data file, reporting unreadable, oversized or non-UTF-8 files."""
+def _from_cache(
+    cache: Cache, key: str, path: Path, raw: bytes, display_path: str
+) -> tuple[LoadedFile, list[Problem]] | None:
+    entry = cache.get("parsed.marshal", key)
+    if entry is None:
+        return None
+    data, problems = entry
+
+    def fetch_positions() -> tuple[dict[DataPath, int], dict[DataPath, str]]:
+        positions = cache.get("positions.pickle", key)
+        if positions is None:  # the entry went missing: parse again just for the positions
+            reparsed, _ = load_text(_decode(raw), display_path, path.stem)
+            return (reparsed.lines, reparsed.literals) if reparsed else ({}, {})
+        return positions
+
+    loaded = LoadedFile(path.stem, display_path, data, _fetch_positions=fetch_positions, key=key)
+    return loaded, [Problem(*problem) for problem in problems]
+
+
+def _store(cache: Cache, key: str, loaded: LoadedFile | None, problems: list[Problem]) -> None:
+    if loaded is None:
+        return
+    cache.put("parsed.marshal", key, (loaded.data, [problem.as_tuple() for problem in problems]))
+    cache.put("positions.pickle", key, (loaded.lines, loaded.literals))
+
+
+def _decode(raw: bytes) -> str:
+    text = raw.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def load_file(path: Path, display_path: str, cache: Cache | None = None) -> tuple[LoadedFile | None, list[Problem]]:
+    """Read and parse one data file, reporting unreadable, oversized or non-UTF-8 files.
+
+    With a cache, a file whose exact bytes were parsed before is not parsed again.
+    """
     if not path.is_file():
         return None, [Problem(display_path, 0, "", "the file is missing")]
     size = path.stat().st_size
@@ -172,12 +232,18 @@ def load_file(path: Path, display_path: str) -> tuple[LoadedFile | None, list[Pr
         limit = MAX_FILE_BYTES // (1024 * 1024)
         return None, [Problem(display_path, 0, "", f"the file is {size:,} bytes, over the {limit} MB limit; split it")]
     raw = path.read_bytes()
+    key = content_key(raw, display_path.encode("utf-8"))
+    if cache is not None and (hit := _from_cache(cache, key, path, raw, display_path)) is not None:
+        return hit
     try:
-        text = raw.decode("utf-8")
+        text = _decode(raw)
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         message = "the file is not UTF-8 text; save it as UTF-8 in your editor"
         return None, [Problem(display_path, line, "", message)]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return load_text(text, display_path, path.stem)
+    loaded, problems = load_text(text, display_path, path.stem)
+    if loaded is not None:
+        loaded.key = key
+        if cache is not None:
+            _store(cache, key, loaded, problems)
+    return loaded, problems

@@ -29,6 +29,10 @@ class Problem:
     field: str
     message: str
 
+    def as_tuple(self) -> tuple[str, int, str, str]:
+        """Plain values, for the cache."""
+        return (self.file, self.line, self.field, self.message)
+
     def __str__(self) -> str:
         location = f"{self.file}:{self.line}" if self.line else self.file
         return f"{location}: {self.field}: {self.message}" if self.field else f"{location}: {self.message}"

@@ -7,7 +7,7 @@ shape: the schema check reports those, so each problem is reported once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +68,13 @@ class _Context:
     ids: dict[str, list[str]] = field(default_factory=dict)
     used: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     problems: list[Problem] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        """Compute a lookup table once per check, not once per record."""
+        if name not in self.memo:
+            self.memo[name] = compute()
+        return self.memo[name]
 
     def report(self, file: str, path: DataPath, message: str) -> None:
         loaded = self.files[file]
@@ -113,7 +120,7 @@ def _check_ref(ctx: _Context, file: str, path: DataPath, value: Any, kind: str) 
     if not isinstance(value, str) or kind not in ctx.ids or kind not in ctx.files:
         return
     ctx.used[kind].add(value)
-    if value not in ctx.ids[kind]:
+    if value not in ctx.once(f"ids:{kind}", lambda: set(ctx.ids[kind])):
         hint = suggest(value, ctx.ids[kind])
         ctx.report(file, path, f"{value!r} is not a known {KIND_WORDS[kind]}{hint}")
 
@@ -137,7 +144,7 @@ def _source_verification(ctx: _Context) -> dict[str, str]:
 def _check_citations(ctx: _Context, file: str, path: DataPath, citations: Any) -> None:
     if not isinstance(citations, list):
         return
-    verification = _source_verification(ctx)
+    verification = ctx.once("verification", lambda: _source_verification(ctx))
     for index, citation in enumerate(citations):
         if not isinstance(citation, dict):
             continue
@@ -165,7 +172,7 @@ def _framework_domains(ctx: _Context) -> dict[str, tuple[str, set[str]]]:
 def _check_framework_map(ctx: _Context, file: str, path: DataPath, mapping: Any, wanted_kind: str) -> None:
     if not isinstance(mapping, dict) or "frameworks" not in ctx.files:
         return
-    frameworks = _framework_domains(ctx)
+    frameworks = ctx.once("frameworks", lambda: _framework_domains(ctx))
     names = [name for name, (kind, _) in frameworks.items() if kind == wanted_kind]
     for framework, items in mapping.items():
         if framework not in names:
@@ -289,7 +296,7 @@ def _check_retirement(ctx: _Context) -> None:
     retired = _retired(ctx)
     for file in RETIRABLE:
         id_field = COLLECTIONS[file][1]
-        live = [value for value in ctx.ids.get(file, []) if value not in retired[file]]
+        live = {value for value in ctx.ids.get(file, []) if value not in retired[file]}
         for path, record in records(ctx.files.get(file), file):
             replacement = record.get("replaced_by")
             if not isinstance(replacement, str):
@@ -299,7 +306,7 @@ def _check_retirement(ctx: _Context) -> None:
                     file, (*path, "replaced_by"), "only a retired record can name a replacement; set status: retired"
                 )
             elif replacement == record.get(id_field) or replacement not in live:
-                hint = suggest(replacement, live)
+                hint = suggest(replacement, sorted(live))
                 ctx.report(file, (*path, "replaced_by"), f"{replacement!r} is not a live record in {file}.yaml{hint}")
     retired_findings = retired["findings"]
     for file, field_name, kind in FIELD_REFERENCES:

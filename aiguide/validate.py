@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
+from .cache import Cache, content_key, project_cache
 from .loader import LoadedFile, load_file
 from .problems import Problem
 from .references import reference_problems
-from .schemas import schema_dir, schema_problems
+from .schemas import schema_dir, schema_problems, schemas_digest
 
 DATA_DIR_NAME = "data"
 DATA_FILES = (
@@ -31,18 +33,40 @@ def data_path(project_dir: Path, name: str) -> Path:
 
 
 def load_and_check(project_dir: Path) -> tuple[dict[str, LoadedFile], list[Problem]]:
-    """Load every data file and return the files that loaded and all problems found."""
+    """Load every data file and return the files that loaded and all problems found.
+
+    Results are reused from the project's cache when no data file, schema or checking code changed.
+    Garbage collection is paused meanwhile: loading builds millions of small objects that all stay alive.
+    """
     project_dir = Path(project_dir).resolve()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_and_check(project_dir, project_cache(project_dir))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_and_check(project_dir: Path, cache: Cache) -> tuple[dict[str, LoadedFile], list[Problem]]:
     files: dict[str, LoadedFile] = {}
     problems: list[Problem] = []
     schemas = schema_dir(project_dir)
     for name in DATA_FILES:
         display = f"{DATA_DIR_NAME}/{name}.yaml"
-        loaded, load_problems = load_file(data_path(project_dir, name), display)
+        loaded, load_problems = load_file(data_path(project_dir, name), display, cache)
         problems.extend(load_problems)
-        if loaded is None:
-            continue
-        problems.extend(schema_problems(loaded, schemas))
-        files[name] = loaded
+        if loaded is not None:
+            files[name] = loaded
+    whole = ""
+    if len(files) == len(DATA_FILES) and not problems:
+        whole = content_key(schemas_digest(schemas), *(files[name].key.encode("utf-8") for name in DATA_FILES))
+        if (cached := cache.get("check.marshal", whole)) is not None:
+            return files, [Problem(*problem) for problem in cached]
+    for loaded in files.values():
+        problems.extend(schema_problems(loaded, schemas, cache))
     problems.extend(reference_problems(files))
-    return files, sorted(set(problems))
+    problems = sorted(set(problems))
+    if whole:
+        cache.put("check.marshal", whole, [problem.as_tuple() for problem in problems])
+    return files, problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from aiguide import evidence
@@ -26,8 +27,16 @@ def test_checklist_filters_by_several_roles_and_steps_at_once(browser, built_sit
     essential = [i for i in expected if guide.item[i].tier == "essential"]
     assert page.locator(".ag-item:visible").count() == len(essential)
     page.get_by_role("button", name="Show everything").click()
-    page.wait_for_function(f"document.querySelectorAll('.ag-item:not([hidden])').length === {len(guide.items)}")
+    _wait_until(lambda: page.locator(".ag-item:not([hidden])").count() == len(guide.items))
     page.close()
+
+
+def _wait_until(condition, seconds: float = 5.0) -> None:
+    """Poll from Python (the site's CSP forbids the eval behind page.wait_for_function)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 def _page_order(guide) -> list[str]:
@@ -43,9 +52,7 @@ def test_findings_table_filters_and_sorts(browser, built_site: Path, guide) -> N
     shown = page.locator("#ag-findings tbody tr:visible").evaluate_all("rows => rows.map(r => r.id)")
     assert shown == expected
     page.get_by_role("button", name="Clear filters").click()
-    page.wait_for_function(
-        f"document.querySelectorAll('#ag-findings tbody tr:not([hidden])').length === {len(guide.findings)}"
-    )
+    _wait_until(lambda: page.locator("#ag-findings tbody tr:not([hidden])").count() == len(guide.findings))
     page.get_by_role("button", name="Strength").click()
     ranks = page.locator("#ag-findings tbody tr td:nth-child(5)").evaluate_all(
         "cells => cells.map(c => +c.dataset.value)"

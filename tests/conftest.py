@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aiguide.model import GuideData, load_guide
+from aiguide.pdf import CHROMIUM, CHROMIUM_ARGS  # one launch recipe for the PDF and the tests
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COPIED = ("data", "docs", "aiguide", "overrides", "mkdocs.yml", "macros.py", "CONTRIBUTING.md")
@@ -80,16 +81,6 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return site
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

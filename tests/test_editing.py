@@ -219,3 +219,8 @@ def test_serve_picks_up_data_edits_and_survives_a_broken_file(project_copy: Path
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+def test_editing_page_has_a_real_title(built_site: Path) -> None:
+    html = (built_site / "editing" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Editing the guide - " in html

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import project_cache
 from .loader import load_file
 from .model import Framework, GuideData, load_guide
 from .references import COLLECTIONS
@@ -579,9 +580,11 @@ def _field_doc(
 
 
 def _raw_data(project_dir: Path) -> dict[str, Any]:
+    """Every data file's values, from the content-keyed cache when the check already parsed them."""
     raw = {}
+    cache = project_cache(project_dir)
     for name in DATA_FILES:
-        loaded, _ = load_file(data_path(project_dir, name), f"data/{name}.yaml")
+        loaded, _ = load_file(data_path(project_dir, name), f"data/{name}.yaml", cache)
         raw[name] = loaded.data if loaded is not None else None
     return raw
 

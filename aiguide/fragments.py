@@ -8,6 +8,7 @@ Each function prepares its context in Python and hands it to one template.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -220,6 +221,10 @@ def human_size(size: int) -> str:
 class Fragments:
     """Renders every fragment of the site for one guide."""
 
+    # Fragments that depend on more than the data, the code and the page, so are never stored:
+    # the downloads table states the size of the last printed PDF.
+    UNCACHED = frozenset({"downloads_list"})
+
     def __init__(
         self,
         data: GuideData,
@@ -300,18 +305,36 @@ class Fragments:
     def downloads_list(self) -> str:
         """The downloads table: open data computed in memory, the PDF from the last print if there is one."""
         from .build import pdf_path
-        from .exports import download_files
 
-        files = [
-            DownloadEntry(f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
-            for f in download_files(self.project_dir)
-        ]
+        files = [DownloadEntry(*fields) for fields in self._open_data_entries()]
         pdf = pdf_path(self.project_dir)
         size = human_size(pdf.stat().st_size) if pdf.is_file() else "built by make site"
         files.insert(
             0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
         )
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
+
+    def _open_data_entries(self) -> list[tuple[str, str, str, str, str]]:
+        """Name, title, description, media type and size of every open-data download.
+
+        Stating a size means building the file, so the figures are kept in the data cache until
+        the data or the code changes.
+        """
+        from .cache import project_cache
+        from .exports import download_files
+        from .fragment_cache import render_fingerprint
+
+        cache = project_cache(self.project_dir)
+        key = hashlib.sha256(f"{render_fingerprint()}\0{self.data.digest}".encode()).hexdigest()
+        if self.data.digest and (stored := cache.get("downloads.marshal", key)) is not None:
+            return [tuple(entry) for entry in stored]
+        entries = [
+            (f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
+            for f in download_files(self.project_dir)
+        ]
+        if self.data.digest:
+            cache.put("downloads.marshal", key, entries)
+        return entries
 
     def schema_reference(self) -> str:
         from .schema_reference import render_reference

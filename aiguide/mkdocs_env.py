@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from .fragment_cache import FragmentStore
 from .fragments import Fragments
 from .model import GuideData, load_guide
 from .problems import DataError
@@ -27,8 +28,16 @@ def register(env: Any) -> None:
     except DataError as error:
         _abort(error.report())
         return
-    fragments = Fragments(data, current_page=lambda: env.page.file.src_uri, project_dir=Path(env.project_dir))
+    project_dir = Path(env.project_dir)
+
+    def current_page() -> str:
+        return env.page.file.src_uri
+
+    fragments = Fragments(data, current_page=current_page, project_dir=project_dir)
+    store = FragmentStore.for_project(project_dir, data.digest)
     for name, function in fragments.functions().items():
+        if name not in fragments.UNCACHED:
+            function = store.remembered(name, function, current_page)
         env.macro(function, name)
     env.variables["guide"] = inert(data.meta)
     env.conf["extra"]["guide_cover"] = cover_facts(data)

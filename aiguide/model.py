@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .problems import DataError
-from .validate import load_and_check
+from .validate import data_digest, load_and_check
 
 DIRECTIONS = ("facilitator", "barrier", "both")
 
@@ -69,6 +69,22 @@ class Theme:
     mapping_note: str
     backbone_dimension: str = ""
     unused_reason: str = ""
+
+
+# Themes are grouped in the navigation and on the themes page by their first domain in this framework,
+# so the menu stays short however many themes the data holds.
+THEME_GROUP_FRAMEWORK = "nasss"
+OTHER_THEMES = "Other themes"
+
+
+@dataclass(frozen=True)
+class ThemeGroup:
+    """Themes that share their first domain in :data:`THEME_GROUP_FRAMEWORK`."""
+
+    id: str
+    title: str
+    summary: str
+    themes: tuple[Theme, ...]
 
 
 @dataclass(frozen=True)
@@ -397,6 +413,7 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
+    digest: str = ""  # content key of every data file and schema: equal digests mean identical data
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -434,6 +451,28 @@ class GuideData:
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
         return {item.id: item for item in (*self.items, *self.retired_items)}
+
+    @cached_property
+    def theme_groups(self) -> tuple[ThemeGroup, ...]:
+        """Themes by their first domain in the grouping framework, in the framework's domain order.
+
+        Themes without that framework come last, under :data:`OTHER_THEMES`; empty groups are left out.
+        """
+        framework = self.framework.get(THEME_GROUP_FRAMEWORK)
+        domains = framework.domains if framework else ()
+        members: dict[str, list[Theme]] = {domain.id: [] for domain in domains}
+        others: list[Theme] = []
+        for theme in self.themes:
+            first = (theme.frameworks.get(THEME_GROUP_FRAMEWORK) or ("",))[0]
+            members.get(first, others).append(theme)
+        groups = [
+            ThemeGroup(domain.id, domain.title, domain.summary, tuple(members[domain.id]))
+            for domain in domains
+            if members[domain.id]
+        ]
+        if others:
+            groups.append(ThemeGroup("other", OTHER_THEMES, "", tuple(others)))
+        return tuple(groups)
 
     @cached_property
     def phases_in_order(self) -> tuple[Phase, ...]:
@@ -476,7 +515,7 @@ def _split(records: tuple) -> tuple[tuple, tuple]:
     return active, retired
 
 
-def build_model(files: dict[str, Any]) -> GuideData:
+def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
     """Typed model from validated files (``LoadedFile`` objects keyed by name)."""
     data = {name: loaded.data for name, loaded in files.items()}
     findings, retired_findings = _split(tuple(_finding(raw) for raw in data["findings"]["findings"]))
@@ -498,6 +537,7 @@ def build_model(files: dict[str, Any]) -> GuideData:
         retired_findings=retired_findings,
         retired_faqs=retired_faqs,
         retired_items=retired_items,
+        digest=digest,
     )
 
 
@@ -506,4 +546,4 @@ def load_guide(project_dir: Path) -> GuideData:
     files, problems = load_and_check(project_dir)
     if problems:
         raise DataError(problems)
-    return build_model(files)
+    return build_model(files, data_digest(project_dir, files))

@@ -42,13 +42,24 @@ def stub_text(kind: StubKind, record_id: str) -> str:
     return f'{STUB_MARKER}{kind.data_file}; edit the data, not this file. #}}\n{{{{ {kind.macro}("{record_id}") }}}}\n'
 
 
-def nav_block(kind: StubKind, records: list[tuple[str, str]]) -> str:
+# A nav group: its title (None: the records sit directly in the section) and its (id, title) records.
+NavGroup = tuple[str | None, list[tuple[str, str]]]
+
+
+def _nav_title(title: str) -> str:
     # Material prints nav titles as HTML, so titles from the data are escaped here.
-    lines = [
-        f"{kind.nav_indent}- {json.dumps(html.escape(title, quote=False), ensure_ascii=False)}: "
-        f"{kind.folder}/{record_id}/index.md"
-        for record_id, title in records
-    ]
+    return json.dumps(html.escape(title, quote=False), ensure_ascii=False)
+
+
+def nav_block(kind: StubKind, groups: list[NavGroup]) -> str:
+    """The nav lines of one kind of page; grouped records are nested one level under their group."""
+    lines = []
+    for group, records in groups:
+        indent = kind.nav_indent
+        if group is not None:
+            lines.append(f"{indent}- {_nav_title(group)}:")
+            indent += "    "
+        lines += [f"{indent}- {_nav_title(title)}: {kind.folder}/{record_id}/index.md" for record_id, title in records]
     return "\n".join(lines)
 
 
@@ -58,12 +69,12 @@ def _marker_pattern(kind: StubKind) -> re.Pattern[str]:
     return re.compile(begin + r"(?P<body>.*?)" + end, re.MULTILINE | re.DOTALL)
 
 
-def _sync_nav(config_path: Path, kind: StubKind, records: list[tuple[str, str]], write: bool) -> list[str]:
+def _sync_nav(config_path: Path, kind: StubKind, groups: list[NavGroup], write: bool) -> list[str]:
     text = config_path.read_text(encoding="utf-8")
     match = _marker_pattern(kind).search(text)
     if match is None:
         raise SystemExit(f"mkdocs.yml: the '# BEGIN generated {kind.folder} pages' / '# END …' markers are missing")
-    wanted = nav_block(kind, records) + "\n"
+    wanted = nav_block(kind, groups) + "\n"
     if match.group("body") == wanted:
         return []
     if write:
@@ -97,14 +108,16 @@ def _sync_stubs(docs_dir: Path, kind: StubKind, ids: list[str], write: bool) -> 
 def sync_pages(project_dir: Path, write: bool = True) -> list[str]:
     """Bring stubs and nav in line with the data; return what changed (or would change)."""
     data = load_guide(project_dir)
-    records_by_kind = {
-        "theme": [(theme.id, theme.title) for theme in data.themes],
-        "phase": [(phase.id, f"{phase.order}. {phase.title}") for phase in data.phases_in_order],
-        "role": [(role.id, role.title) for role in data.roles],
+    groups_by_kind: dict[str, list[NavGroup]] = {
+        # Themes are nested in groups, so no page's menu lists every theme however many there are.
+        "theme": [(group.title, [(theme.id, theme.title) for theme in group.themes]) for group in data.theme_groups],
+        "phase": [(None, [(phase.id, f"{phase.order}. {phase.title}") for phase in data.phases_in_order])],
+        "role": [(None, [(role.id, role.title) for role in data.roles])],
     }
     changes = []
     for kind in STUB_KINDS:
-        records = records_by_kind[kind.name]
-        changes += _sync_stubs(project_dir / "docs", kind, [record_id for record_id, _ in records], write)
-        changes += _sync_nav(project_dir / "mkdocs.yml", kind, records, write)
+        groups = groups_by_kind[kind.name]
+        ids = [record_id for _, records in groups for record_id, _ in records]
+        changes += _sync_stubs(project_dir / "docs", kind, ids, write)
+        changes += _sync_nav(project_dir / "mkdocs.yml", kind, groups, write)
     return changes

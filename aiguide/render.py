@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from . import PACKAGE_DIR, evidence
-from .model import GuideData
+from .model import THEME_GROUP_FRAMEWORK, GuideData
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 
@@ -119,6 +119,7 @@ class Renderer:
             direction_tally=evidence.direction_tally,
             strength_tally=lambda findings: evidence.strength_tally(findings, data),
             MARK_LABELS=MARK_LABELS,
+            THEME_GROUP_FRAMEWORK=THEME_GROUP_FRAMEWORK,
             VERIFICATION_LABELS=VERIFICATION_LABELS,
             DIRECTION_LABELS=DIRECTION_LABELS,
             TYPE_LABELS=TYPE_LABELS,

@@ -8,14 +8,15 @@ import json
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .cache import Cache, content_key
 from .loader import YAML_BOOL_WORDS, LoadedFile
 from .problems import Problem, format_path
+
+if TYPE_CHECKING:  # jsonschema is imported only when a schema has to run (not on a cache hit)
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR_NAME = Path("data") / "schemas"
 
@@ -69,6 +70,8 @@ def validator_for(directory: Path, name: str) -> Draft202012Validator:
     """A validator for ``<name>.schema.json`` with references to sibling schemas inlined."""
     documents = _load_schema_files(directory)
     file_name = f"{name}.schema.json"
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(inline_refs(documents[file_name], documents, file_name))
 
 

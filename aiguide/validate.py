@@ -48,6 +48,12 @@ def load_and_check(project_dir: Path) -> tuple[dict[str, LoadedFile], list[Probl
             gc.enable()
 
 
+def data_digest(project_dir: Path, files: dict[str, LoadedFile]) -> str:
+    """One content key for every data file and schema of a project (the files as loaded)."""
+    keys = (files[name].key.encode("utf-8") for name in DATA_FILES)
+    return content_key(schemas_digest(schema_dir(project_dir)), *keys)
+
+
 def _load_and_check(project_dir: Path, cache: Cache) -> tuple[dict[str, LoadedFile], list[Problem]]:
     files: dict[str, LoadedFile] = {}
     problems: list[Problem] = []
@@ -60,7 +66,7 @@ def _load_and_check(project_dir: Path, cache: Cache) -> tuple[dict[str, LoadedFi
             files[name] = loaded
     whole = ""
     if len(files) == len(DATA_FILES) and not problems:
-        whole = content_key(schemas_digest(schemas), *(files[name].key.encode("utf-8") for name in DATA_FILES))
+        whole = data_digest(project_dir, files)
         if (cached := cache.get("check.marshal", whole)) is not None:
             return files, [Problem(*problem) for problem in cached]
     for loaded in files.values():

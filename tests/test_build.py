@@ -305,3 +305,43 @@ def test_failed_build_leaves_the_previous_site_intact(project_copy: Path, tmp_pa
     assert [p.name for p in site.iterdir()] == ["index.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
     assert not (tmp_path / "site.tmp").exists() or not (tmp_path / "site.tmp" / "index.html").exists()
+
+
+def _primary_nav(html: str) -> str:
+    start = html.index('class="md-sidebar md-sidebar--primary"')
+    return html[start : html.index('class="md-sidebar md-sidebar--secondary"', start)]
+
+
+def test_themes_are_grouped_by_their_first_nasss_domain_each_exactly_once(guide) -> None:
+    from aiguide.model import THEME_GROUP_FRAMEWORK
+
+    grouped = [theme.id for group in guide.theme_groups for theme in group.themes]
+    assert sorted(grouped) == sorted(theme.id for theme in guide.themes)
+    domain_order = [domain.id for domain in guide.framework[THEME_GROUP_FRAMEWORK].domains]
+    used = {group.id for group in guide.theme_groups}
+    assert [group.id for group in guide.theme_groups] == [domain for domain in domain_order if domain in used]
+    for group in guide.theme_groups:
+        assert all(theme.frameworks[THEME_GROUP_FRAMEWORK][0] == group.id for theme in group.themes)
+        assert len(group.themes) < len(guide.themes)
+
+
+def test_a_theme_page_menu_lists_its_own_group_not_every_theme(built_site: Path, guide) -> None:
+    for group in guide.theme_groups:
+        theme = group.themes[0]
+        nav = _primary_nav(page(built_site, f"themes/{theme.id}/index.html"))
+        linked = set(re.findall(r'href="\.\./([^/"]+)/index\.html"', nav))
+        assert {t.id for t in group.themes} <= linked | {theme.id}, group.id
+        # A collapsed group is one link (to its first theme); its other themes are left out of the page.
+        hidden = {t.id for g in guide.theme_groups if g is not group for t in g.themes[1:]}
+        assert not linked & hidden, f"{theme.id}'s menu lists themes of other groups: {sorted(linked & hidden)}"
+        assert all(g.title in nav for g in guide.theme_groups)
+
+
+def test_themes_page_shows_each_group_with_its_themes(built_site: Path, guide) -> None:
+    html = page(built_site, "themes/index.html")
+    for group in guide.theme_groups:
+        section = html[html.index(f'id="group-{group.id}"') :]
+        next_group = re.search(r'<h2 id="group-', section[10:])
+        section = section[: next_group.start() + 10] if next_group else section
+        for theme in group.themes:
+            assert f'href="../{theme.id}/index.html"' in section or f'href="{theme.id}/index.html"' in section

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,13 +20,19 @@ from pathlib import Path
 from . import PROJECT_DIR
 from .csp import apply_csp
 from .exports import write_downloads
+from .fragments import human_size
 from .model import load_guide
 from .pages import sync_pages
 from .pdf import PdfError, print_pdf
 from .problems import DataError
 
 PDF_NAME = "guide.pdf"
-BUILD_DIR = "build"  # scratch space for the PDF between passes (ignored by git)
+BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
+# mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
+# and joining every page into it costs time that grows faster than the guide (see the README's Performance).
+PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
+# The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
+_PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
 
 def pdf_path(project_dir: Path) -> Path:
@@ -39,9 +46,17 @@ def source_date_epoch(release_date: str) -> str:
     return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
 
 
-def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str) -> None:
-    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP."""
-    env = {"SOURCE_DATE_EPOCH": source_date_epoch(release_date), **os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str, *, print_page: bool = False) -> None:
+    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP.
+
+    ``print_page`` switches on the print-site plugin (``print_page.html``, the page the PDF is printed from).
+    """
+    env = {
+        "SOURCE_DATE_EPOCH": source_date_epoch(release_date),
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        PRINT_PAGE_ENV: "true" if print_page else "false",
+    }
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env)
     if result.returncode != 0:
@@ -63,20 +78,34 @@ def publish(staging: Path, site_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(project_dir: Path, site_dir: Path, *, with_pdf: bool = True) -> dict[str, float]:
+def state_pdf_size(downloads_page: Path, size: int) -> None:
+    """Write the printed PDF's size into the downloads page, which was built before the PDF existed."""
+    html = downloads_page.read_text(encoding="utf-8")
+    filled, count = _PDF_SIZE_CELL.subn(lambda m: f"{m.group(1)}{human_size(size)}{m.group(2)}", html)
+    if count != 1:
+        raise BuildError(f"{downloads_page}: expected one table cell marked data-pdf-size, found {count}")
+    downloads_page.write_text(filled, encoding="utf-8")
+
+
+def build_site(
+    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False
+) -> dict[str, float]:
     """Build the whole site into ``site_dir``; return the seconds each step took.
 
+    The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
     A failing step removes the half-built staging folder and leaves ``site_dir`` as it was.
     """
     staging = site_dir.with_name(site_dir.name + ".tmp")
     try:
-        return _build_into(project_dir, staging, site_dir, with_pdf=with_pdf)
+        return _build_into(project_dir, staging, site_dir, with_pdf=with_pdf, print_page=print_page or with_pdf)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
-def _build_into(project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool) -> dict[str, float]:
+def _build_into(
+    project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool, print_page: bool
+) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     meta = load_guide(project_dir).meta
@@ -84,16 +113,14 @@ def _build_into(project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: b
     timings["check"] = time.perf_counter() - started
     shutil.rmtree(staging, ignore_errors=True)
     step = time.perf_counter()
-    mkdocs_build(project_dir, staging, meta.release_date)
+    mkdocs_build(project_dir, staging, meta.release_date, print_page=print_page)
     timings["html"] = time.perf_counter() - step
     if with_pdf:
         step = time.perf_counter()
-        print_pdf(staging / "print_page.html", pdf_path(project_dir), title=meta.title, version=meta.version)
+        pdf = print_pdf(staging / "print_page.html", pdf_path(project_dir), title=meta.title, version=meta.version)
+        shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
+        state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
         timings["pdf"] = time.perf_counter() - step
-        # Second pass: the downloads page can now state the PDF's size.
-        shutil.rmtree(staging)
-        mkdocs_build(project_dir, staging, meta.release_date)
-        shutil.copy2(pdf_path(project_dir), staging / "downloads" / PDF_NAME)
     step = time.perf_counter()
     write_downloads(project_dir, staging / "downloads")
     timings["downloads"] = time.perf_counter() - step
@@ -107,11 +134,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, default=PROJECT_DIR)
     parser.add_argument("--site-dir", type=Path, default=None, help="default: site/ in the project")
     parser.add_argument("--no-pdf", action="store_true", help="skip the PDF (faster previews)")
+    parser.add_argument(
+        "--print-page", action="store_true", help="with --no-pdf: still build print_page.html (what the PDF prints)"
+    )
     args = parser.parse_args(argv)
     project = args.project.resolve()
     site_dir = (args.site_dir or project / "site").resolve()
     try:
-        timings = build_site(project, site_dir, with_pdf=not args.no_pdf)
+        timings = build_site(project, site_dir, with_pdf=not args.no_pdf, print_page=args.print_page)
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1

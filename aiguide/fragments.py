@@ -194,6 +194,7 @@ def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
     }
 
 
+PDF_NOT_BUILT = "not in this build (make site prints it)"
 PDF_DESCRIPTION = (
     "Every page of the guide with a cover, contents and page numbers, for reading offline or printing; "
     "the self-assessment appears as a checklist to fill in by hand"
@@ -220,10 +221,6 @@ def human_size(size: int) -> str:
 
 class Fragments:
     """Renders every fragment of the site for one guide."""
-
-    # Fragments that depend on more than the data, the code and the page, so are never stored:
-    # the downloads table states the size of the last printed PDF.
-    UNCACHED = frozenset({"downloads_list"})
 
     def __init__(
         self,
@@ -303,12 +300,10 @@ class Fragments:
         return self._render("assessment_rule.md.j2")
 
     def downloads_list(self) -> str:
-        """The downloads table: open data computed in memory, the PDF from the last print if there is one."""
-        from .build import pdf_path
-
+        """The downloads table: open data computed in memory (sizes cached), the PDF's size stated by the build."""
         files = [DownloadEntry(*fields) for fields in self._open_data_entries()]
-        pdf = pdf_path(self.project_dir)
-        size = human_size(pdf.stat().st_size) if pdf.is_file() else "built by make site"
+        # `make site` prints the PDF after the pages are built and then states its size in this cell.
+        size = PDF_NOT_BUILT
         files.insert(
             0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
         )

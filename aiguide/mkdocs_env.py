@@ -36,9 +36,7 @@ def register(env: Any) -> None:
     fragments = Fragments(data, current_page=current_page, project_dir=project_dir)
     store = FragmentStore.for_project(project_dir, data.digest)
     for name, function in fragments.functions().items():
-        if name not in fragments.UNCACHED:
-            function = store.remembered(name, function, current_page)
-        env.macro(function, name)
+        env.macro(store.remembered(name, function, current_page), name)
     env.variables["guide"] = inert(data.meta)
     env.conf["extra"]["guide_cover"] = cover_facts(data)
 

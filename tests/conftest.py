@@ -73,9 +73,12 @@ def run_site_build(project: Path, site_dir: Path, *extra: str) -> subprocess.Com
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real guide built once, as `make html` builds it, into a temporary folder."""
+    """The real guide built once, as `make site` builds it but without printing the PDF.
+
+    The print page (``print_page.html``, what the PDF prints) is included so tests can check it like any page.
+    """
     site = tmp_path_factory.mktemp("built") / "site"
-    result = run_site_build(PROJECT_DIR, site, "--no-pdf")
+    result = run_site_build(PROJECT_DIR, site, "--no-pdf", "--print-page")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr, result.stderr
     return site

@@ -283,7 +283,7 @@ def test_two_builds_from_the_same_input_are_byte_identical(built_site: Path, tmp
     from .conftest import run_site_build
 
     again = tmp_path / "again"
-    result = run_site_build(PROJECT_DIR, again, "--no-pdf")
+    result = run_site_build(PROJECT_DIR, again, "--no-pdf", "--print-page")
     assert result.returncode == 0, result.stderr
     first = {p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
@@ -345,3 +345,27 @@ def test_themes_page_shows_each_group_with_its_themes(built_site: Path, guide) -
         section = section[: next_group.start() + 10] if next_group else section
         for theme in group.themes:
             assert f'href="../{theme.id}/index.html"' in section or f'href="{theme.id}/index.html"' in section
+
+
+def test_make_site_prints_the_pdf_and_states_its_size_where_make_html_does_not(
+    project_copy: Path, tmp_path: Path
+) -> None:
+    from aiguide.fragments import PDF_NOT_BUILT, human_size
+
+    from .conftest import run_site_build
+
+    preview = tmp_path / "preview"
+    result = run_site_build(project_copy, preview, "--no-pdf")
+    assert result.returncode == 0, result.stderr
+    assert not (preview / "print_page.html").exists() and not (preview / "downloads" / "guide.pdf").exists()
+    assert PDF_NOT_BUILT in page(preview, "downloads/index.html")
+
+    site = tmp_path / "site"
+    result = run_site_build(project_copy, site)
+    assert result.returncode == 0, result.stderr
+    pdf = site / "downloads" / "guide.pdf"
+    assert (site / "print_page.html").is_file() and pdf.read_bytes().startswith(b"%PDF-")
+    cell = re.search(r"<td[^>]*data-pdf-size[^>]*>([^<]*)</td>", page(site, "downloads/index.html"))
+    assert cell and cell.group(1) == human_size(pdf.stat().st_size)
+    # The size cell is kept out of the search index, which was written before the PDF existed.
+    assert PDF_NOT_BUILT not in (site / "search" / "search_index.json").read_text(encoding="utf-8")

@@ -30,8 +30,10 @@ KIND = "md.marshal"
 
 @lru_cache(maxsize=1)
 def render_fingerprint() -> str:
-    """Changes whenever any module or template of the package changes."""
-    digest = hashlib.sha256()
+    """Changes whenever any module or template of the package, or the template engine, changes."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(f"jinja2 {version('jinja2')}\0markupsafe {version('markupsafe')}\0".encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".j2", ".tpl"}:
             digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")

@@ -1,17 +1,53 @@
 """Print the whole guide to PDF: the print-site page of the built site, through headless Chromium.
 
 The PDF comes from the same HTML as the website (mkdocs-print-site-plugin joins
-every page into ``print_page.html``); Playwright drives Debian's Chromium to
-print it with page numbers. Nothing is fetched from the network.
+every page into ``print_page.html``); Debian's Chromium prints it as a tagged A4
+PDF with bookmarks and page numbers. Nothing is fetched from the network.
+
+The step is kept lean because it runs on every ``make site``:
+
+- Chromium is driven directly over the DevTools protocol on a pipe
+  (``--remote-debugging-pipe``), with the standard library only; Playwright's
+  driver (a Node.js process) would add about half a second of start-up. The
+  tests still use Playwright.
+- Only what printing needs is loaded: the page, its stylesheets and
+  print-site's script, which copies the table of contents. Every other request
+  is refused: the site's other scripts (Material's bundle, search and its
+  index, filters, the self-assessment) only act on screen, and Material's
+  bundle would wrap every table in a scroll box that cuts wide tables off at
+  the page edge.
+- The page is never laid out for the screen, only once for print.
+- Page numbers are a CSS page-margin box, which Chromium lays out far faster
+  than a header/footer template (one small document of its own per page).
+- Browser features that printing never uses are switched off (see
+  ``PRINT_ARGS``), and the throwaway profile lives in memory.
+
+What the PDF leaves out or shortens (repeats of findings and checklist items,
+the pages for editors) is decided in ``docs/assets/stylesheets/print.css`` and
+the print-site ``exclude`` list in ``mkdocs.yml``; ``docs/downloads/index.md``
+explains it to readers.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
+import fcntl
+import json
+import os
+import re
+import select
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Shared with the tests, which launch the same Chromium through Playwright.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -21,11 +57,66 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-FOOTER = (
-    '<div style="font-size:8px;width:100%;text-align:center;color:#444;">'
-    '{title}, version {version} · page <span class="pageNumber"></span> of <span class="totalPages"></span>'
-    "</div>"
+# What the print adds: headless, driven over fds 3 and 4, never throttled as a background page.
+PRINT_ARGS = [
+    *CHROMIUM_ARGS,
+    "--headless",
+    "--remote-debugging-pipe",
+    "--no-startup-window",
+    "--disable-extensions",
+    "--disable-renderer-backgrounding",
+    "--disable-background-timer-throttling",
+    "--disable-backgrounding-occluded-windows",
+    "--disable-ipc-flooding-protection",
+    "--hide-scrollbars",
+    "--mute-audio",
+    # Browser features a one-page print never uses. The omnibox pop-ups alone load two web pages of the browser's
+    # own interface in a renderer of their own, which cost about as much CPU time as laying out half the guide.
+    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,AimEnabled,Translate,OptimizationHints,MediaRouter,"
+    "LensOverlay,PaintHolding,AutofillServerCommunication,CertificateTransparencyComponentUpdater,"
+    "InterestFeedContentSuggestions",
+]
+TIMEOUT = 120.0  # seconds for any one step; the real guide prints in a few seconds
+MM = 1 / 25.4  # inches
+PAGE = {
+    "paperWidth": 210 * MM,
+    "paperHeight": 297 * MM,
+    "marginTop": 16 * MM,
+    "marginBottom": 18 * MM,
+    "marginLeft": 14 * MM,
+    "marginRight": 14 * MM,
+    "printBackground": True,
+    "generateTaggedPDF": True,  # accessibility: headings, lists, tables and links carry their structure
+    "generateDocumentOutline": True,  # bookmarks from the headings
+}
+FOOTER_CSS = (
+    '@page {{ @bottom-center {{ content: "{title}, version {version} · page " counter(page) " of " counter(pages);'
+    " font-family: sans-serif; font-size: 8px; color: #444; }} }}"
 )
+# The screen never shows the print page, so it is not laid out for the screen: printing lays it out once.
+NO_SCREEN_LAYOUT = """
+new MutationObserver((changes, observer) => {
+  if (!document.head) return;
+  const style = document.createElement("style");
+  style.textContent = "@media screen { body { display: none !important; } }";
+  document.head.prepend(style);
+  observer.disconnect();
+}).observe(document, { childList: true, subtree: true });
+"""
+# Every request except these local files is refused: the print page, stylesheets and print-site's script.
+BLOCKED = re.compile(r"^(?!file:[^?#]*(?:/print_page\.html|\.css|/js/print-site\.js)(?:[?#].*)?$)")
+# print-site's script copies the table of contents into #print-page-toc when the page's DOM is ready; wait up to
+# 10 s for it. The cover (aiguide/templates/pdf_cover.tpl) carries the title and version for the footer.
+READY = """new Promise(resolve => {
+  const check = triesLeft => {
+    const contents = Boolean(document.querySelector("#print-page-toc nav ul"));
+    if (!contents && triesLeft > 0) return setTimeout(() => check(triesLeft - 1), 50);
+    const cover = document.querySelector(".ag-cover");
+    resolve({ contents, title: cover && cover.dataset.title, version: cover && cover.dataset.version });
+  };
+  check(200);
+})"""
+ADD_STYLE = "(css => { const s = document.createElement('style'); s.textContent = css; document.head.append(s); })"
 
 
 class PdfError(Exception):
@@ -40,61 +131,208 @@ def _missing_browser_message(chromium: Path) -> str:
     )
 
 
-def print_pdf(print_page: Path, output: Path, *, title: str, version: str, chromium: Path = CHROMIUM) -> Path:
-    """Render ``print_page`` (an HTML file) to ``output`` as an A4 PDF with page numbers."""
+class _Browser:
+    """Headless Chromium, driven over the DevTools protocol on a pipe: JSON messages ending in a NUL byte."""
+
+    def __init__(self, chromium: Path) -> None:
+        # A throwaway profile, in memory where possible: Chromium writes several files into it at start and close.
+        shm = Path("/dev/shm")
+        in_memory = shm.is_dir() and os.access(shm, os.W_OK)
+        self.profile = tempfile.mkdtemp(prefix="aiguide-pdf-", dir=shm if in_memory else None)
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - Chromium's output, read on failure; closed in close()
+        to_chromium, self._commands = os.pipe()
+        self._replies, from_chromium = os.pipe()
+
+        def use_fds_3_and_4() -> None:  # in the child, before exec: Chromium reads fd 3 and writes fd 4
+            commands = fcntl.fcntl(to_chromium, fcntl.F_DUPFD, 10)
+            replies = fcntl.fcntl(from_chromium, fcntl.F_DUPFD, 10)
+            os.dup2(commands, 3)
+            os.dup2(replies, 4)
+
+        try:
+            self.process: subprocess.Popen[bytes] | None = None
+            self.process = subprocess.Popen(
+                [str(chromium), *PRINT_ARGS, f"--user-data-dir={self.profile}"],
+                stdin=subprocess.DEVNULL,
+                stdout=self.log,
+                stderr=self.log,
+                preexec_fn=use_fds_3_and_4,  # single-threaded here, so safe
+                pass_fds=(3, 4),
+            )
+        except OSError as error:
+            self.close()
+            raise PdfError(f"cannot build the PDF: Chromium could not be started: {error}") from error
+        finally:
+            os.close(to_chromium)
+            os.close(from_chromium)
+        self._buffer = b""
+        self._last_id = 0
+        self._events: list[dict[str, Any]] = []
+
+    def close(self) -> None:
+        try:
+            if self.process is not None and self.process.poll() is None:
+                with contextlib.suppress(PdfError):  # it may close the pipe before it answers
+                    self.call("Browser.close", timeout=5)
+                try:
+                    self.process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+        finally:
+            os.close(self._commands)
+            os.close(self._replies)
+            self.log.close()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+    def _chromium_said(self) -> str:
+        self.log.seek(0)
+        lines = [line for line in self.log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        return f"; Chromium said: {' | '.join(lines[-3:])}" if lines else ""
+
+    def _send(self, method: str, params: dict[str, Any] | None, session: str | None) -> int:
+        self._last_id += 1
+        message: dict[str, Any] = {"id": self._last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        data = json.dumps(message).encode() + b"\0"
+        try:
+            while data:
+                data = data[os.write(self._commands, data) :]
+        except BrokenPipeError as error:
+            raise PdfError(f"cannot build the PDF: Chromium stopped{self._chromium_said()}") from error
+        return self._last_id
+
+    def _receive(self, deadline: float, waiting_for: str) -> dict[str, Any]:
+        # The PDF arrives as one message of several megabytes in pipe-sized pieces: collect them in a list and
+        # look for the end of the message only in the newest piece.
+        pieces = [self._buffer]
+        end = self._buffer.find(b"\0")
+        while end < 0:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._replies], [], [], left)[0]:
+                raise PdfError(f"cannot build the PDF: Chromium did not finish {waiting_for} in time")
+            piece = os.read(self._replies, 1 << 20)
+            if not piece:
+                raise PdfError(f"cannot build the PDF: Chromium stopped{self._chromium_said()}")
+            pieces.append(piece)
+            end = piece.find(b"\0")
+        last = pieces.pop()
+        message = b"".join([*pieces, last[:end]])
+        self._buffer = last[end + 1 :]
+        return json.loads(message)
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        if message.get("method") == "Fetch.requestPaused":  # only local files that printing needs get through
+            params = message["params"]
+            if BLOCKED.search(params["request"]["url"]):
+                reply = ("Fetch.failRequest", {"requestId": params["requestId"], "errorReason": "BlockedByClient"})
+            else:
+                reply = ("Fetch.continueRequest", {"requestId": params["requestId"]})
+            self._send(*reply, message.get("sessionId"))
+        elif "method" in message:
+            self._events.append(message)
+
+    def call(
+        self, method: str, params: dict[str, Any] | None = None, *, session: str | None = None, timeout: float = TIMEOUT
+    ) -> dict[str, Any]:
+        """Send one command and return its result, handling the events that arrive meanwhile."""
+        wanted = self._send(method, params, session)
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self._receive(deadline, method)
+            if message.get("id") == wanted:
+                if "error" in message:
+                    raise PdfError(f"cannot build the PDF: Chromium refused {method}: {message['error']}")
+                return message.get("result", {})
+            self._handle(message)
+
+    def wait_for(self, event: str, *, timeout: float = TIMEOUT) -> dict[str, Any]:
+        """Wait for an event (requests are answered meanwhile)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, message in enumerate(self._events):
+                if message["method"] == event:
+                    return self._events.pop(index)
+            self._handle(self._receive(deadline, event))
+
+
+def print_pdf(
+    print_page: Path,
+    output: Path,
+    *,
+    title: str | None = None,
+    version: str | None = None,
+    chromium: Path = CHROMIUM,
+) -> Path:
+    """Render ``print_page`` (an HTML file) to ``output`` as an A4 PDF with page numbers.
+
+    ``title`` and ``version`` (for the footer) default to those the page's cover states.
+    """
     if not chromium.is_file():
         raise PdfError(_missing_browser_message(chromium))
     if not print_page.is_file():
         raise PdfError(f"cannot build the PDF: {print_page} does not exist; build the site first")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:  # pragma: no cover - the build requirements install it
-        raise PdfError("cannot build the PDF: the Python package 'playwright' is missing; run `make site`") from error
     output.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.route(
-                "**/*", lambda route: route.abort() if not route.request.url.startswith("file:") else route.continue_()
-            )
-            page.goto(print_page.resolve().as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            page.wait_for_timeout(200)  # let print-site's script build the table of contents
-            page.pdf(
-                path=str(output),
-                format="A4",
-                print_background=True,
-                display_header_footer=True,
-                header_template="<span></span>",
-                footer_template=FOOTER.format(title=_escape(title), version=_escape(version)),
-                margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"},
-                outline=True,
-                tagged=True,
-            )
-        finally:
-            browser.close()
+    browser = _Browser(chromium)
+    try:
+        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for method, params in (
+            ("Page.enable", {}),
+            ("Page.setBypassCSP", {"enabled": True}),  # the styles added below are inline
+            ("Page.addScriptToEvaluateOnNewDocument", {"source": NO_SCREEN_LAYOUT}),
+            ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
+        ):
+            browser.call(method, params, session=session)
+        navigation = browser.call("Page.navigate", {"url": print_page.resolve().as_uri()}, session=session)
+        if navigation.get("errorText"):
+            raise PdfError(f"cannot build the PDF: Chromium could not open {print_page}: {navigation['errorText']}")
+        browser.wait_for("Page.domContentEventFired")
+        ready = _evaluate(browser, session, READY)
+        if not ready["contents"]:
+            raise PdfError(f"cannot build the PDF: {print_page} has no table of contents (#print-page-toc)")
+        title = title or ready["title"]
+        version = version or ready["version"]
+        if not title or not version:
+            raise PdfError(f"cannot build the PDF: the cover of {print_page} states no title and version")
+        footer = FOOTER_CSS.format(title=_css_string(title), version=_css_string(version))
+        _evaluate(browser, session, f"{ADD_STYLE}({json.dumps(footer)})")
+        # One base64 reply: faster than reading the PDF back in chunks (transferMode ReturnAsStream).
+        output.write_bytes(base64.b64decode(browser.call("Page.printToPDF", PAGE, session=session)["data"]))
+    except BaseException:
+        output.unlink(missing_ok=True)
+        raise
+    finally:
+        browser.close()
     return output
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _evaluate(browser: _Browser, session: str, expression: str) -> Any:
+    result = browser.call(
+        "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}, session=session
+    )
+    if "exceptionDetails" in result:
+        raise PdfError(f"cannot build the PDF: a script failed in the print page: {result['exceptionDetails']}")
+    return result["result"].get("value")
+
+
+def _css_string(text: str) -> str:
+    """``text`` for use inside a double-quoted CSS string."""
+    return "".join(f"\\{ord(char):x} " if char in '"\\' or ord(char) < 0x20 else char for char in text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aiguide.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site folder (holds print_page.html)")
     parser.add_argument("output", type=Path, help="where to write the PDF")
-    parser.add_argument("--project", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument(
+        "--project", type=Path, default=None, help="accepted for compatibility; the footer reads the site's cover"
+    )
     parser.add_argument("--chromium", type=Path, default=CHROMIUM)
     args = parser.parse_args(argv)
-    from .model import load_guide
-
-    meta = load_guide(args.project).meta
     try:
-        path = print_pdf(
-            args.site / "print_page.html", args.output, title=meta.title, version=meta.version, chromium=args.chromium
-        )
+        path = print_pdf(args.site / "print_page.html", args.output, chromium=args.chromium)
     except PdfError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -15,9 +15,14 @@ from .conftest import PROJECT_DIR
 NAV_CHROME = ("Skip to content", "Table of contents", "Back to top", "Type to start searching", "Initializing search")
 
 
+def _fold(text: str) -> str:
+    """Whitespace folded to single spaces, and words that the PDF's line breaks split after a hyphen rejoined."""
+    return re.sub(r"(?<=\w)- (?=\w)", "-", " ".join(text.split()))
+
+
 @pytest.fixture(scope="session")
-def pdf_text(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Print the built site to PDF once and return its text (read by poppler's pdftotext), whitespace folded."""
+def pdf_file(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Print the built site to PDF once, as `make site` does."""
     output = tmp_path_factory.mktemp("pdf") / "guide.pdf"
     result = subprocess.run(
         [sys.executable, "-m", "aiguide.pdf", str(built_site), str(output)],
@@ -27,10 +32,18 @@ def pdf_text(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(output), "-"], capture_output=True, text=True, check=True)
+    return output
+
+
+@pytest.fixture(scope="session")
+def pdf_text(pdf_file: Path) -> str:
+    """The PDF's text as poppler's pdftotext reads it, folded by ``_fold``."""
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf_file), "-"], capture_output=True, text=True, check=True
+    )
     pages = text.stdout.count("\f")
     assert pages > 20, f"the PDF has only {pages} pages"
-    return " ".join(text.stdout.split())
+    return _fold(text.stdout)
 
 
 def test_pdf_cover_names_version_licence_and_citation(pdf_text: str, guide) -> None:
@@ -53,6 +66,124 @@ def test_pdf_holds_every_theme_finding_faq_and_source(pdf_text: str, guide) -> N
     missing += [source.key for source in guide.sources if source.key not in pdf_text]
     missing += [item.id for item in guide.items if item.id not in pdf_text]
     assert missing == []
+
+
+def test_pdf_holds_the_glossary_and_the_chapters_but_not_the_pages_for_editors(pdf_body: str, guide) -> None:
+    body = _letters(pdf_body)
+    assert [term.term for term in guide.terms if _letters(term.definition) not in body] == []
+    chapters = [
+        "Method and limits",
+        "Glossary",
+        "Readiness self-assessment",
+        "All findings",
+        "Changelog",
+        "About this guide",
+    ]
+    assert [title for title in chapters if title not in pdf_body] == []
+    # The editors' handbook and field reference stay on the website (mkdocs.yml, print-site's exclude).
+    assert "Contributing to the guide" not in pdf_body and "Field reference" not in pdf_body
+
+
+def test_pdf_is_tagged_a4_with_bookmarks(pdf_file: Path, guide) -> None:
+    info = subprocess.run(["pdfinfo", str(pdf_file)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+    assert re.search(r"^Page size:.*\(A4\)$", info, re.MULTILINE), info
+    data = pdf_file.read_bytes()
+    assert b"/Outlines" in data
+    assert len(re.findall(rb"/Title", data)) > len(guide.themes) + len(guide.phases) + len(guide.roles)
+
+
+def _letters(text: str) -> str:
+    """Letters and digits only: pdftotext drops the hyphen of a word split at a line end ("over-" + "reliance")."""
+    return re.sub(r"[\W_]+", "", text)
+
+
+@pytest.fixture(scope="session")
+def pdf_body(pdf_text: str, guide) -> str:
+    """The PDF's text without the page footers, which fall between any two lines."""
+    footer = re.escape(f"{guide.meta.title}, version {guide.meta.version} · page ") + r"\d+ of \d+ ?"
+    return re.sub(footer, "", pdf_text)
+
+
+def test_pdf_prints_each_checklist_item_in_full_once(pdf_body: str, guide) -> None:
+    """The checklist chapter holds each item: its heading (number and question) and its help text, once only."""
+    body = _letters(pdf_body)
+    counts = {
+        item.id: (pdf_body.count(_fold(f"{item.id} · {item.question}")), body.count(_letters(item.help)))
+        for item in guide.items
+    }
+    assert {item_id: found for item_id, found in counts.items() if found != (1, 1)} == {}
+
+
+def test_pdf_prints_each_finding_in_full_once(pdf_body: str, guide) -> None:
+    """A theme page holds each finding's statement and what to do; the recaps and the role and step pages do not.
+
+    The one exception: the decision-makers' chapter repeats what to do for the findings on costs and value.
+    """
+    body = _letters(pdf_body)
+    on_costs = {f.id for f in guide.findings_for_theme("costs-and-reimbursement", include_secondary=True)}
+    wrong = {}
+    for finding in guide.findings:
+        found = (body.count(_letters(finding.statement)), body.count(_letters(finding.action)))
+        if found != (1, 1 + (finding.id in on_costs)):
+            wrong[finding.id] = found
+    assert wrong == {}
+
+
+def test_pdf_role_and_step_pages_list_items_by_number_and_findings_by_title(pdf_body: str, guide) -> None:
+    from aiguide.render import DIRECTION_LABELS
+
+    note = re.escape("Printed in full in the chapter Readiness checklists. ")
+    missing = []
+    for role in guide.roles:
+        for phase in guide.phases_in_order:
+            ids = [item.id for item in guide.items_for_phase(phase.id) if role.id in item.roles]
+            heading = re.escape(f"{phase.order}. {phase.title}")
+            if ids and not re.search(rf"{heading} ({note})?{re.escape(' · '.join(ids))}", pdf_body):
+                missing.append((role.id, phase.id, ids))
+    for phase in guide.phases_in_order:
+        essential = [item.id for item in guide.items_for_phase(phase.id) if item.tier == "essential"]
+        if essential and not re.search(
+            rf"Essential checklist items ({note})?{re.escape(' · '.join(essential))}", pdf_body
+        ):
+            missing.append(("essential", phase.id, essential))
+    for finding in guide.findings:
+        # one line on the page of each role it concerns and in each step's list of barriers or facilitators
+        line = _fold(f"{finding.id} {finding.title} — {DIRECTION_LABELS[finding.direction]} · ")
+        expected = len(finding.roles) + len(finding.phases) * (2 if finding.direction == "both" else 1)
+        if pdf_body.count(line) != expected:
+            missing.append((finding.id, pdf_body.count(line), expected))
+    assert missing == []
+
+
+def test_pdf_self_assessment_prints_questions_with_answers_to_tick(pdf_body: str, guide) -> None:
+    answers = "Yes Partly No Not applicable Don't know"
+    assert pdf_body.count(answers) == len(guide.items)
+    assert "Note (optional)" not in pdf_body
+    for item in guide.items:
+        assert _fold(f"{item.id} {item.question} {item.tier.capitalize()} {answers}") in pdf_body
+
+
+def test_print_step_loads_only_local_files_that_printing_needs() -> None:
+    from aiguide.pdf import BLOCKED
+
+    site = "file:///srv/site"
+    allowed = [
+        f"{site}/print_page.html",
+        f"{site}/assets/stylesheets/main.57a0d79d.min.css",
+        f"{site}/js/print-site.js",
+    ]
+    refused = [
+        "https://example.org/print_page.html",
+        "http://127.0.0.1/assets/stylesheets/main.css",
+        "data:text/css,body{}",
+        f"{site}/assets/javascripts/bundle.a5f9d56c.min.js",
+        f"{site}/assets/javascripts/workers/search.a7633da7.min.js?1795997021772",
+        f"{site}/search/search_index.js",
+        f"{site}/assets/images/favicon.png",
+    ]
+    assert [url for url in allowed if BLOCKED.search(url)] == []
+    assert [url for url in refused if not BLOCKED.search(url)] == []
 
 
 def test_pdf_has_no_navigation_chrome_or_buttons(pdf_text: str) -> None:

@@ -369,3 +369,12 @@ def test_make_site_prints_the_pdf_and_states_its_size_where_make_html_does_not(
     assert cell and cell.group(1) == human_size(pdf.stat().st_size)
     # The size cell is kept out of the search index, which was written before the PDF existed.
     assert PDF_NOT_BUILT not in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+
+
+def test_essentials_page_has_one_heading_and_one_table_per_step(built_site: Path, guide) -> None:
+    html = page(built_site, "checklists/essentials/index.html")
+    steps = [p for p in guide.phases_in_order if any(i.tier == "essential" for i in guide.items_for_phase(p.id))]
+    for phase in steps:
+        assert re.search(rf'<h2 id="essentials-{phase.id}">', html), phase.id
+    assert html.count("<table>") == len(steps)
+    assert not re.search(r"<td>\s*##", html), "a step heading was swallowed by the table above it"

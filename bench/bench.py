@@ -944,8 +944,8 @@ def bench_pdf(runner: Runner, guide: Guide, work: Path, html_seconds: float, n: 
         return None, None
     say("   the PDF needs (a) the print page: the same mkdocs build with the print-site plugin switched on")
     say("   (AIGUIDE_PRINT_PAGE=true), which joins every page into print_page.html, and (b) Chromium printing it")
-    say("   (python -m aiguide.pdf, a whole process: start-up, Playwright, Chromium, print). PDF build = the extra")
-    say("   time of (a) over the HTML build + (b); the HTML build is the median of section 1 (print-site off).")
+    say("   (python -m aiguide.pdf, a whole process: start-up, Chromium over its DevTools pipe, print). PDF build =")
+    say("   the extra time of (a) over the HTML build + (b); HTML build = the median of section 1 (print-site off).")
     print_site = work / "site-print"
     builds = [
         must(

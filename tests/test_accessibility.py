@@ -8,8 +8,8 @@ built site is checked, including two that are easy to forget:
 - ``404.html``. MkDocs writes its links as absolute paths from the site root (it cannot know how deep the
   missing address was); ``site_server`` serves the site from the root, so it renders with its styles.
 
-No axe rule is disabled: a violation is fixed in the theme overrides or the CSS (see
-docs/assets/stylesheets/a11y.css), never by leaving the rule out.
+No axe rule is disabled: a violation is fixed in the theme overrides or the CSS (see the accessibility
+part of docs/assets/stylesheets/guide.css), never by leaving the rule out.
 """
 
 from __future__ import annotations
@@ -218,9 +218,11 @@ def test_skip_link_moves_keyboard_focus_to_the_main_content(keyboard_page, site_
 
 
 def test_wide_tables_can_be_scrolled_from_the_keyboard(keyboard_page, site_server: str) -> None:
-    """A table wider than the column becomes a focusable, named region (overrides/main.html)."""
+    """A table wider than the column becomes a focusable, named region (assets/javascripts/scrollable-tables.js)."""
     page = keyboard_page
     page.goto(site_server + "editing/reference/index.html", wait_until="load")
+    # scrollable-tables.js marks the wrappers once the page has been laid out (a ResizeObserver reports them).
+    page.wait_for_selector(".md-typeset__scrollwrap[tabindex='0']", state="attached")
     regions = page.evaluate(
         """() => [...document.querySelectorAll('.md-typeset__scrollwrap')]
              .filter((w) => w.scrollWidth > w.clientWidth + 1)

@@ -61,14 +61,23 @@
     var noticeLines = [];
 
     function weight(item) { return Number(config.weights[item.tier]) || 0; }
-    function radios(id) { return form.querySelectorAll('input[type="radio"][name="' + CSS.escape(id) + '"]'); }
-    function noteField(id) { return form.querySelector('textarea[name="' + CSS.escape("note-" + id) + '"]'); }
+    // The form's radio buttons and note fields by item id, collected in one pass over its controls.
+    var radiosOf = {}, notesOf = {};
+    Array.prototype.forEach.call(form.elements, function (control) {
+      if (control.type === "radio") {
+        (radiosOf[control.name] = radiosOf[control.name] || []).push(control);
+      } else if (control.tagName === "TEXTAREA" && control.name.indexOf("note-") === 0) {
+        notesOf[control.name.slice(5)] = control;
+      }
+    });
+    function radios(id) { return own(radiosOf, id) ? radiosOf[id] : []; }
+    function noteField(id) { return own(notesOf, id) ? notesOf[id] : null; }
 
     // --- Reading and writing the form ------------------------------------------------
     function readForm() {
       var state = { answers: {}, notes: {} };
       items.forEach(function (item) {
-        Array.prototype.forEach.call(radios(item.id), function (radio) {
+        radios(item.id).forEach(function (radio) {
           if (radio.checked && answerById[radio.value]) state.answers[item.id] = radio.value;
         });
         var note = noteField(item.id);
@@ -76,21 +85,33 @@
       });
       return state;
     }
-    function fit(textarea) {
-      textarea.style.height = "";
-      if (textarea.scrollHeight > textarea.clientHeight) textarea.style.height = textarea.scrollHeight + 4 + "px";
+    // Note fields grow with their text. Browsers that know `field-sizing: content` (guide.css) do it
+    // themselves; elsewhere each field is set to its text's height, all heights read before any is written,
+    // so that fitting many fields costs one layout.
+    var sizedByCss = !!(window.CSS && CSS.supports && CSS.supports("field-sizing", "content"));
+    function fit(textareas) {
+      if (sizedByCss || !textareas.length) return;
+      textareas.forEach(function (textarea) { textarea.style.height = ""; });
+      var heights = textareas.map(function (textarea) {
+        return textarea.scrollHeight > textarea.clientHeight ? textarea.scrollHeight + 4 : 0;
+      });
+      textareas.forEach(function (textarea, index) {
+        if (heights[index]) textarea.style.height = heights[index] + "px";
+      });
     }
     function writeForm(state) {
       form.reset();
+      var grown = [];
       items.forEach(function (item) {
         var answer = state.answers[item.id];
-        Array.prototype.forEach.call(radios(item.id), function (radio) { radio.checked = radio.value === answer; });
+        radios(item.id).forEach(function (radio) { radio.checked = radio.value === answer; });
         var note = noteField(item.id);
         if (note) {
           note.value = state.notes[item.id] || "";
-          fit(note);
+          if (note.value || note.style.height) grown.push(note);
         }
       });
+      fit(grown);
     }
 
     // --- Scoring (the rule published on the page) -------------------------------------
@@ -463,7 +484,7 @@
       var state = readForm();
       save(state);
       if (event.target.tagName === "TEXTAREA") {
-        fit(event.target);
+        fit([event.target]);
         shareField.value = shareLink(state);
       } else render(state);
     }
@@ -517,11 +538,14 @@
   window.addEventListener("hashchange", function () {
     if (page && document.getElementById("ag-assessment-form")) page.applyLink();
   });
+  // The form starts in a task of its own, after the page is ready, instead of inside the long task in which
+  // Material sets up its components: two shorter tasks keep the page responsive while it loads.
+  function start() { setTimeout(init, 0); }
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(init);
+    window.document$.subscribe(start);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", init);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    init();
+    start();
   }
 })();

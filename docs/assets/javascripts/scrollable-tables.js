@@ -1,7 +1,12 @@
 // Wide tables scroll sideways inside Material's wrapper; while a wrapper overflows it becomes a focusable,
 // named region so keyboard users can scroll it (WCAG 2.1.1; axe rule scrollable-region-focusable).
-// Material does the same for code blocks. Loaded after Material's bundle, which defines document$.
+// Material does the same for code blocks. Loaded after Material's bundle, which defines document$, and only
+// on pages with a table (overrides/main.html).
+// A ResizeObserver reports every wrapper once after the page's next layout and again whenever its size
+// changes, so the widths are read when they are already known: the script never forces a layout of its own.
 document$.subscribe(function () {
+  var wraps = document.querySelectorAll(".md-typeset__scrollwrap");
+  if (!wraps.length) return;
   function title(wrap) {
     var caption = wrap.querySelector("caption");
     if (caption) return caption.textContent.trim();
@@ -16,8 +21,9 @@ document$.subscribe(function () {
     }
     return "";
   }
-  function update(wrap) {
-    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+  function mark(wrap, overflows) {
+    if (overflows === wrap.hasAttribute("tabindex")) return;
+    if (overflows) {
       var name = title(wrap);
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
@@ -28,15 +34,25 @@ document$.subscribe(function () {
       wrap.removeAttribute("aria-label");
     }
   }
-  var wraps = document.querySelectorAll(".md-typeset__scrollwrap");
-  wraps.forEach(update);
-  if ("ResizeObserver" in window) {
-    var observer = new ResizeObserver(function (entries) {
-      entries.forEach(function (entry) { update(entry.target.closest(".md-typeset__scrollwrap")); });
-    });
-    wraps.forEach(function (wrap) {
-      observer.observe(wrap);
-      if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
-    });
+  function update(list) {
+    // All widths first, then all changes: a change between two reads would force a new layout.
+    var overflows = list.map(function (wrap) { return wrap.scrollWidth > wrap.clientWidth + 1; });
+    list.forEach(function (wrap, index) { mark(wrap, overflows[index]); });
   }
+  if (!("ResizeObserver" in window)) {
+    update(Array.prototype.slice.call(wraps));
+    return;
+  }
+  var observer = new ResizeObserver(function (entries) {
+    var changed = [];
+    entries.forEach(function (entry) {
+      var wrap = entry.target.closest(".md-typeset__scrollwrap");
+      if (wrap && changed.indexOf(wrap) === -1) changed.push(wrap);
+    });
+    update(changed);
+  });
+  wraps.forEach(function (wrap) {
+    observer.observe(wrap);
+    if (wrap.firstElementChild) observer.observe(wrap.firstElementChild);
+  });
 });

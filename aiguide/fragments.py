@@ -244,6 +244,12 @@ class Fragments:
     def theme_overview(self) -> str:
         return self._render("theme_overview.md.j2")
 
+    def theme_group_page(self, group_id: str) -> str:
+        groups = {group.id: group for group in self.data.theme_groups}
+        if group_id not in groups:
+            raise UnknownIdError(f"theme_group_page: {group_id!r} is not a theme group (see data/themes.yaml)")
+        return self._render("theme_group.md.j2", group=groups[group_id])
+
     def findings_table(self) -> str:
         return self._render("findings_table.html.j2")
 
@@ -344,6 +350,7 @@ class Fragments:
         names = (
             "theme_page",
             "theme_overview",
+            "theme_group_page",
             "findings_table",
             "source_list",
             "faq_list",

@@ -41,6 +41,9 @@ PAGES = {
     "about": "about/index.md",
 }
 
+# Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
+THEME_GROUP_FOLDER = "themes/by-domain"
+
 MARK_LABELS = {"V": "seen in source", "S": "secondary write-up", "NS": "not seen"}
 VERIFICATION_LABELS = {"verified": "Verified", "secondary": "Secondary only", "not-seen": "Not seen"}
 DIRECTION_LABELS = {"facilitator": "Facilitator", "barrier": "Barrier", "both": "Facilitator and barrier"}
@@ -137,6 +140,8 @@ class Renderer:
             return PAGES["faq"], key.lower()
         if kind == "item":
             return PAGES["checklists"], key.lower()
+        if kind == "theme-group":
+            return f"{THEME_GROUP_FOLDER}/{key}/index.md", ""
         if kind == "phase":
             return f"phases/{key}/index.md", ""
         if kind == "role":

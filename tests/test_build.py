@@ -331,9 +331,10 @@ def test_a_theme_page_menu_lists_its_own_group_not_every_theme(built_site: Path,
         nav = _primary_nav(page(built_site, f"themes/{theme.id}/index.html"))
         linked = set(re.findall(r'href="\.\./([^/"]+)/index\.html"', nav))
         assert {t.id for t in group.themes} <= linked | {theme.id}, group.id
-        # A collapsed group is one link (to its first theme); its other themes are left out of the page.
-        hidden = {t.id for g in guide.theme_groups if g is not group for t in g.themes[1:]}
+        # A collapsed group is one link (to its own page); its themes are left out of the page.
+        hidden = {t.id for g in guide.theme_groups if g is not group for t in g.themes}
         assert not linked & hidden, f"{theme.id}'s menu lists themes of other groups: {sorted(linked & hidden)}"
+        assert all(f"../by-domain/{g.id}/index.html" in nav for g in guide.theme_groups)
         assert all(g.title in nav for g in guide.theme_groups)
 
 
@@ -378,3 +379,15 @@ def test_essentials_page_has_one_heading_and_one_table_per_step(built_site: Path
         assert re.search(rf'<h2 id="essentials-{phase.id}">', html), phase.id
     assert html.count("<table>") == len(steps)
     assert not re.search(r"<td>\s*##", html), "a step heading was swallowed by the table above it"
+
+
+def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: Path, guide) -> None:
+    for group in guide.theme_groups:
+        html = page(built_site, f"themes/by-domain/{group.id}/index.html")
+        assert f"<title>{group.title} - " in html
+        article = html[html.index("<article") : html.index("</article>")]
+        linked = re.findall(r'href="\.\./\.\./([^/"]+)/index\.html"', article)
+        assert linked == [theme.id for theme in group.themes]
+        for theme in group.themes:
+            count = len(guide.findings_for_theme(theme.id))
+            assert re.search(rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>\s*<td[^>]*>{count}</td>', article)

@@ -186,7 +186,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert sync.returncode == 0, sync.stderr
     site = project / "built"
-    result = run_build(project, site)
+    result = run_build(project, site, print_page=True)
     return {"project": project, "site": site, "counts": counts, "problems": problems, "build": result}
 
 

@@ -27,6 +27,34 @@ from .cache import Cache, project_cache
 FOLDER = "fragments"
 KIND = "md.marshal"
 
+# Every fragment the pages may call, by name (methods of aiguide.fragments.Fragments). Kept here, in a module
+# that imports nothing heavy, so a build whose fragments are all stored never loads the renderer.
+FRAGMENT_NAMES = (
+    "theme_page",
+    "theme_overview",
+    "theme_group_page",
+    "findings_table",
+    "source_list",
+    "faq_list",
+    "glossary_list",
+    "headline",
+    "start_here",
+    "decision_makers",
+    "about_table",
+    "strength_rule",
+    "checklist_by_phase",
+    "phase_page",
+    "role_page",
+    "decision_path",
+    "roles_overview",
+    "checklist_essentials",
+    "assessment_form",
+    "assessment_rule",
+    "downloads_list",
+    "schema_reference",
+    "changelog",
+)
+
 
 @lru_cache(maxsize=1)
 def render_fingerprint() -> str:

@@ -347,29 +347,6 @@ class Fragments:
 
     def functions(self) -> dict[str, Callable[..., str]]:
         """Every public fragment, by the name pages call it."""
-        names = (
-            "theme_page",
-            "theme_overview",
-            "theme_group_page",
-            "findings_table",
-            "source_list",
-            "faq_list",
-            "glossary_list",
-            "headline",
-            "start_here",
-            "decision_makers",
-            "about_table",
-            "strength_rule",
-            "checklist_by_phase",
-            "phase_page",
-            "role_page",
-            "decision_path",
-            "roles_overview",
-            "checklist_essentials",
-            "assessment_form",
-            "assessment_rule",
-            "downloads_list",
-            "schema_reference",
-            "changelog",
-        )
-        return {name: getattr(self, name) for name in names}
+        from .fragment_cache import FRAGMENT_NAMES
+
+        return {name: getattr(self, name) for name in FRAGMENT_NAMES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -546,4 +547,15 @@ def load_guide(project_dir: Path) -> GuideData:
     files, problems = load_and_check(project_dir)
     if problems:
         raise DataError(problems)
-    return build_model(files, data_digest(project_dir, files))
+    return model_without_collecting(files, data_digest(project_dir, files))
+
+
+def model_without_collecting(files: dict[str, Any], digest: str) -> GuideData:
+    """:func:`build_model` with garbage collection paused: modelling only creates objects that stay alive."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return build_model(files, digest)
+    finally:
+        if collecting:
+            gc.enable()

@@ -8,7 +8,6 @@ from pathlib import Path
 from .cache import Cache, content_key, project_cache
 from .loader import LoadedFile, load_file
 from .problems import Problem
-from .references import reference_problems
 from .schemas import schema_dir, schema_problems, schemas_digest
 
 DATA_DIR_NAME = "data"
@@ -69,6 +68,8 @@ def _load_and_check(project_dir: Path, cache: Cache) -> tuple[dict[str, LoadedFi
         whole = data_digest(project_dir, files)
         if (cached := cache.get("check.marshal", whole)) is not None:
             return files, [Problem(*problem) for problem in cached]
+    from .references import reference_problems  # only needed when the whole check is not cached
+
     for loaded in files.values():
         problems.extend(schema_problems(loaded, schemas, cache))
     problems.extend(reference_problems(files))

@@ -226,6 +226,10 @@ def snapshot(work: Path, ref: str | None) -> Guide:
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
         for name in ("bench", "tests", ".ci", ".github"):
             shutil.rmtree(dest / name, ignore_errors=True)
+    # Byte-compile the snapshot's Python once, as any second run (or an installed package) has it: the builds run
+    # with PYTHONDONTWRITEBYTECODE=1, and without this every macros build would compile the package from source
+    # while MkDocs, Material and the plugins load from their compiled files in .venv.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(dest / "aiguide"), str(dest / "macros.py")], check=True)
     return describe(dest)
 
 
@@ -322,6 +326,22 @@ def _yaml_classes():
 _ConfigLoader, _ConfigDumper = _yaml_classes()
 
 
+def make_plugin_only_project(plain: Path, work: Path) -> Path:
+    """The plain project with mkdocs-macros switched on but nothing registered: the plugin's own cost."""
+    import yaml
+
+    project = work / "plugin-only"
+    shutil.copytree(plain, project, symlinks=True)
+    config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    position = next(i for i, p in enumerate(config["plugins"]) if p == "print-site" or "print-site" in p)
+    config["plugins"].insert(position, {"macros": {"module_name": "macros", "on_error_fail": True}})
+    (project / "mkdocs.yml").write_text(
+        yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    (project / "macros.py").write_text('def define_env(env):\n    """Registers nothing."""\n', encoding="utf-8")
+    return project
+
+
 def make_plain_project(runner: Runner, guide: Guide, work: Path) -> Path:
     """Render every page's Markdown once through the macros, then write a project without the macros plugin."""
     import yaml
@@ -405,7 +425,8 @@ def bench_macros(runner: Runner, guide: Guide, work: Path, n: int) -> float:
     say("   timed command (both): python -m mkdocs build --strict --site-dir <tmp> (the build that")
     say("   aiguide.build wraps, with SOURCE_DATE_EPOCH set the same way; the CSP step after it is not included)")
     plain = make_plain_project(runner, guide, work)
-    macros_runs, plain_runs = [], []
+    plugin_only = make_plugin_only_project(plain, work)
+    macros_runs, plain_runs, plugin_runs = [], [], []
     for index in range(n):
         macros_runs.append(
             must(mkdocs_build(runner, guide.path, work / "site-macros", guide, f"macros-{index}"), "the macros build")
@@ -413,13 +434,20 @@ def bench_macros(runner: Runner, guide: Guide, work: Path, n: int) -> float:
         plain_runs.append(
             must(mkdocs_build(runner, plain, work / "site-plain", guide, f"plain-{index}"), "the plain build")
         )
+        plugin_runs.append(
+            must(mkdocs_build(runner, plugin_only, work / "site-plugin", guide, f"plugin-{index}"), "the plugin build")
+        )
         if index == 0:
             same, different = compare_sites(work / "site-macros", work / "site-plain")
             say(f"   output check: {same} of {same + len(different)} HTML files byte-identical")
             for line in different[:5]:
                 say(f"     differs: {line}")
     rows = []
-    for label, runs in (("with macros", macros_runs), ("plain Material", plain_runs)):
+    for label, runs in (
+        ("with macros", macros_runs),
+        ("plain Material", plain_runs),
+        ("plain + macros plugin, no macros", plugin_runs),
+    ):
         walls = [r.seconds for r in runs]
         rows.append(
             [
@@ -448,6 +476,15 @@ def bench_macros(runner: Runner, guide: Guide, work: Path, n: int) -> float:
         ratio <= 1.10,
         f"ratio {ratio:.3f} (median wall {macros_wall:.2f} s vs {plain_wall:.2f} s, N={n}; CPU ratio {cpu_ratio:.3f})",
     )
+    plugin_wall = median([r.seconds for r in plugin_runs])
+    say(
+        f"   what mkdocs-macros costs by itself: the plain project with the plugin switched on and a define_env that"
+        f" registers nothing builds in {plugin_wall:.2f} s, {plugin_wall / plain_wall:.3f} x plain (its imports,"
+    )
+    say(
+        "   the git commands it runs on every build, a Jinja pass over every page); the guide's own share is the"
+        f" rest: {macros_wall / plugin_wall:.3f} x that build."
+    )
     say("   (the data cache .cache/aiguide/ is warm for these runs: the capture build filled it)")
     cold = must(
         mkdocs_build(runner, guide.path, work / "site-macros", guide, "macros-cold", {"AIGUIDE_NO_CACHE": "1"}),
@@ -457,8 +494,8 @@ def bench_macros(runner: Runner, guide: Guide, work: Path, n: int) -> float:
         f"   one more macros build with AIGUIDE_NO_CACHE=1 (data parsed and checked afresh): {cold.seconds:.2f} s, "
         f"ratio {cold.seconds / plain_wall:.3f} to the plain median (CPU {cold.cpu:.2f} s)"
     )
-    shutil.rmtree(work / "site-plain", ignore_errors=True)
-    shutil.rmtree(work / "site-macros", ignore_errors=True)
+    for name in ("site-plain", "site-macros", "site-plugin"):
+        shutil.rmtree(work / name, ignore_errors=True)
     return macros_wall
 
 

@@ -36,7 +36,7 @@ _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
 
 def pdf_path(project_dir: Path) -> Path:
-    """Where the last printed PDF waits while the site is rebuilt around it."""
+    """Where the last printed PDF is kept (copied into the site by `make site`)."""
     return project_dir / BUILD_DIR / PDF_NAME
 
 

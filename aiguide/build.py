@@ -19,9 +19,8 @@ from pathlib import Path
 
 from . import PROJECT_DIR
 from .csp import apply_csp
-from .exports import write_downloads
+from .exports import load_validated, write_downloads
 from .fragments import human_size
-from .model import load_guide
 from .pages import sync_pages
 from .pdf import PdfError, print_pdf
 from .problems import DataError
@@ -108,8 +107,9 @@ def _build_into(
 ) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    meta = load_guide(project_dir).meta
-    sync_pages(project_dir, write=True)
+    data, raw = load_validated(project_dir)  # once: the steps below reuse it
+    meta = data.meta
+    sync_pages(project_dir, write=True, data=data)
     timings["check"] = time.perf_counter() - started
     shutil.rmtree(staging, ignore_errors=True)
     step = time.perf_counter()
@@ -122,7 +122,7 @@ def _build_into(
         state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
         timings["pdf"] = time.perf_counter() - step
     step = time.perf_counter()
-    write_downloads(project_dir, staging / "downloads")
+    write_downloads(project_dir, staging / "downloads", (data, raw))
     timings["downloads"] = time.perf_counter() - step
     publish(staging, site_dir)
     timings["total"] = time.perf_counter() - started

@@ -24,11 +24,11 @@ from typing import Any
 from . import PROJECT_DIR
 from .bibliography import bibtex, guide_bibtex, guide_ris, ris
 from .evidence import LEVELS, strength, verified_counts
-from .model import GuideData, build_model
+from .model import GuideData, load_guide_and_raw
 from .problems import DataError
 from .references import COLLECTIONS
 from .schemas import schema_dir
-from .validate import DATA_FILES, load_and_check
+from .validate import DATA_FILES
 
 SCHEMA_VERSION = "1.0"
 CITATION_FILE = "CITATION.cff"
@@ -118,10 +118,7 @@ class DownloadFile:
 
 def load_validated(project_dir: Path) -> tuple[GuideData, dict[str, Any]]:
     """The typed model and the parsed YAML of every data file; raise :class:`DataError` on any problem."""
-    files, problems = load_and_check(project_dir)
-    if problems:
-        raise DataError(problems)
-    return build_model(files), {name: loaded.data for name, loaded in files.items()}
+    return load_guide_and_raw(project_dir)
 
 
 def records_of(raw: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
@@ -414,17 +411,22 @@ def _schema_files(project_dir: Path) -> list[DownloadFile]:
     ]
 
 
-def download_files(project_dir: Path) -> list[DownloadFile]:
-    """Every download, in a fixed order; raise :class:`DataError` when the data has problems."""
+def download_files(project_dir: Path, loaded: tuple[GuideData, dict[str, Any]] | None = None) -> list[DownloadFile]:
+    """Every download, in a fixed order; raise :class:`DataError` when the data has problems.
+
+    ``loaded`` is what :func:`load_validated` returned, for callers that have loaded the data already.
+    """
     project_dir = Path(project_dir).resolve()
-    data, raw = load_validated(project_dir)
+    data, raw = loaded or load_validated(project_dir)
     return [*_data_files(data, raw), *_citation_files(data), *_schema_files(project_dir)]
 
 
-def write_downloads(project_dir: Path, out_dir: Path) -> list[Path]:
+def write_downloads(
+    project_dir: Path, out_dir: Path, loaded: tuple[GuideData, dict[str, Any]] | None = None
+) -> list[Path]:
     """Write every download under ``out_dir`` and return the paths written."""
     written = []
-    for item in download_files(project_dir):
+    for item in download_files(project_dir, loaded):
         path = Path(out_dir) / item.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(item.content)

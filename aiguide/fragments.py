@@ -8,7 +8,6 @@ Each function prepares its context in Python and hands it to one template.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -306,36 +305,19 @@ class Fragments:
         return self._render("assessment_rule.md.j2")
 
     def downloads_list(self) -> str:
-        """The downloads table: open data computed in memory (sizes cached), the PDF's size stated by the build."""
-        files = [DownloadEntry(*fields) for fields in self._open_data_entries()]
+        """The downloads table: open data computed in memory to state sizes, the PDF's size stated by the build."""
+        from .exports import download_files
+
+        files = [
+            DownloadEntry(f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
+            for f in download_files(self.project_dir)
+        ]
         # `make site` prints the PDF after the pages are built and then states its size in this cell.
         size = PDF_NOT_BUILT
         files.insert(
             0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
         )
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
-
-    def _open_data_entries(self) -> list[tuple[str, str, str, str, str]]:
-        """Name, title, description, media type and size of every open-data download.
-
-        Stating a size means building the file, so the figures are kept in the data cache until
-        the data or the code changes.
-        """
-        from .cache import project_cache
-        from .exports import download_files
-        from .fragment_cache import render_fingerprint
-
-        cache = project_cache(self.project_dir)
-        key = hashlib.sha256(f"{render_fingerprint()}\0{self.data.digest}".encode()).hexdigest()
-        if self.data.digest and (stored := cache.get("downloads.marshal", key)) is not None:
-            return [tuple(entry) for entry in stored]
-        entries = [
-            (f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
-            for f in download_files(self.project_dir)
-        ]
-        if self.data.digest:
-            cache.put("downloads.marshal", key, entries)
-        return entries
 
     def schema_reference(self) -> str:
         from .schema_reference import render_reference

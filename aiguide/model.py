@@ -544,10 +544,16 @@ def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
 
 def load_guide(project_dir: Path) -> GuideData:
     """Load, check and model the guide's data; raise :class:`DataError` listing every problem."""
+    return load_guide_and_raw(project_dir)[0]
+
+
+def load_guide_and_raw(project_dir: Path) -> tuple[GuideData, dict[str, Any]]:
+    """:func:`load_guide`, plus the parsed YAML of every data file (for exports that keep the files' keys)."""
     files, problems = load_and_check(project_dir)
     if problems:
         raise DataError(problems)
-    return model_without_collecting(files, data_digest(project_dir, files))
+    model = model_without_collecting(files, data_digest(project_dir, files))
+    return model, {name: loaded.data for name, loaded in files.items()}
 
 
 def model_without_collecting(files: dict[str, Any], digest: str) -> GuideData:

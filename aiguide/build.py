@@ -1,37 +1,44 @@
 """`make site` in one place: check, sync, build, print the PDF, write downloads, then publish atomically.
 
-Everything is built into a temporary folder beside the target; only when every
-step has succeeded does it replace the previous site, so a failure never leaves
-a half-built site behind.
+The data is loaded and checked once, before anything is written; the MkDocs build runs in this process
+and is handed that same guide. Everything is built into a private temporary folder beside the target;
+only when every step has succeeded does it replace the previous site. A failure leaves the previous
+site and the source tree (``mkdocs.yml`` and the generated page stubs) exactly as they were. Builds of
+one project take turns: a second one waits for the first and says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from . import PROJECT_DIR
-from .csp import apply_csp
-from .exports import load_validated, write_downloads
-from .fragments import human_size
-from .pages import sync_pages
-from .pdf import PdfError, print_pdf
+from .guide import Guide, load_guide
+from .locks import exclusive_lock
 from .problems import DataError
 
 PDF_NAME = "guide.pdf"
 BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
+LOCK_FILE = Path(".cache") / "aiguide-build.lock"
 # mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
 # and joining every page into it costs time that grows faster than the guide (see the README's Performance).
 PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
 # The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
 _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
+
+
+class BuildError(Exception):
+    """A build step failed; the message says which."""
 
 
 def pdf_path(project_dir: Path) -> Path:
@@ -45,40 +52,83 @@ def source_date_epoch(release_date: str) -> str:
     return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
 
 
-def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str, *, print_page: bool = False) -> None:
-    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP.
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for the duration of the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _show_mkdocs_messages() -> logging.Handler:
+    """Print MkDocs' messages as its command line does (``WARNING -  …``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-8s-  %(message)s"))
+    handler.setLevel(logging.INFO)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return handler
+
+
+def mkdocs_build(guide: Guide, site_dir: Path, *, print_page: bool = False) -> str:
+    """A strict MkDocs build of ``guide``'s project in this process, handed the loaded guide; then the CSP.
 
     ``print_page`` switches on the print-site plugin (``print_page.html``, the page the PDF is printed from).
+    Returns the path of the address the site is meant for (``site_url``'s path, ``/`` without one).
     """
-    env = {
-        "SOURCE_DATE_EPOCH": source_date_epoch(release_date),
-        **os.environ,
+    from urllib.parse import urlsplit
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from .csp import CspError, apply_csp
+    from .mkdocs_env import provide
+
+    variables = {
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(guide.model.meta.release_date),
         "NO_MKDOCS_2_WARNING": "1",
         PRINT_PAGE_ENV: "true" if print_page else "false",
     }
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
-    result = subprocess.run(command, cwd=project_dir, env=env)
-    if result.returncode != 0:
-        raise BuildError("the site build failed (messages above); the previous site was left as it was")
-    apply_csp(site_dir)
-
-
-class BuildError(Exception):
-    """A build step failed; the message says which."""
+    handler = _show_mkdocs_messages()
+    try:
+        with _environment(**variables), contextlib.chdir(guide.project_dir):
+            config = load_config(str(guide.project_dir / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+            provide(guide)
+            build(config)
+    except (MkDocsException, OSError) as error:
+        raise BuildError(f"the site build failed: {error}; the previous site was left as it was") from None
+    finally:
+        provide(None)
+        logging.getLogger("mkdocs").removeHandler(handler)
+    try:
+        apply_csp(site_dir)
+    except CspError as error:
+        raise BuildError(str(error)) from None
+    return urlsplit(config.site_url or "/").path or "/"
 
 
 def publish(staging: Path, site_dir: Path) -> None:
     """Swap the finished staging folder into place, keeping the old site until the swap."""
-    old = site_dir.with_name(site_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
+    old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
     if site_dir.exists():
-        site_dir.rename(old)
-    staging.rename(site_dir)
+        os.replace(site_dir, old / site_dir.name)
+    os.replace(staging, site_dir)
     shutil.rmtree(old, ignore_errors=True)
 
 
 def state_pdf_size(downloads_page: Path, size: int) -> None:
     """Write the printed PDF's size into the downloads page, which was built before the PDF existed."""
+    from .fragments import human_size
+
     html = downloads_page.read_text(encoding="utf-8")
     filled, count = _PDF_SIZE_CELL.subn(lambda m: f"{m.group(1)}{human_size(size)}{m.group(2)}", html)
     if count != 1:
@@ -87,49 +137,80 @@ def state_pdf_size(downloads_page: Path, size: int) -> None:
 
 
 def build_site(
-    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False
+    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False, check_links: bool = True
 ) -> dict[str, float]:
     """Build the whole site into ``site_dir``; return the seconds each step took.
 
     The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
-    A failing step removes the half-built staging folder and leaves ``site_dir`` as it was.
     """
-    staging = site_dir.with_name(site_dir.name + ".tmp")
-    try:
-        return _build_into(project_dir, staging, site_dir, with_pdf=with_pdf, print_page=print_page or with_pdf)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    project_dir = Path(project_dir).resolve()
+    site_dir = Path(site_dir).resolve()
+
+    def waiting(holder: str) -> None:
+        print(f"another build of this guide is running ({holder}); waiting for it to finish", file=sys.stderr)
+
+    with exclusive_lock(project_dir / LOCK_FILE, waiting):
+        return _build(project_dir, site_dir, with_pdf, print_page or with_pdf, check_links)
 
 
-def _build_into(
-    project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool, print_page: bool
-) -> dict[str, float]:
+def _build(project_dir: Path, site_dir: Path, with_pdf: bool, print_page: bool, check_links: bool) -> dict[str, float]:
+    from .exports import write_downloads
+    from .pages import apply_sync, plan_sync, undo_sync
+
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data, raw = load_validated(project_dir)  # once: the steps below reuse it
-    meta = data.meta
-    sync_pages(project_dir, write=True, data=data)
+    guide = load_guide(project_dir)
+    guide.model  # noqa: B018 - raises DataError (naming every problem) before anything is written
+    undo = apply_sync(plan_sync(guide))
     timings["check"] = time.perf_counter() - started
-    shutil.rmtree(staging, ignore_errors=True)
-    step = time.perf_counter()
-    mkdocs_build(project_dir, staging, meta.release_date, print_page=print_page)
-    timings["html"] = time.perf_counter() - step
-    if with_pdf:
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
+    try:
         step = time.perf_counter()
-        pdf = print_pdf(staging / "print_page.html", pdf_path(project_dir), title=meta.title, version=meta.version)
-        shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
-        state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
-        timings["pdf"] = time.perf_counter() - step
-    step = time.perf_counter()
-    write_downloads(project_dir, staging / "downloads", (data, raw))
-    timings["downloads"] = time.perf_counter() - step
-    publish(staging, site_dir)
+        root_path = mkdocs_build(guide, staging, print_page=print_page)
+        timings["html"] = time.perf_counter() - step
+        if with_pdf:
+            step = time.perf_counter()
+            _print_pdf(guide, staging)
+            timings["pdf"] = time.perf_counter() - step
+        step = time.perf_counter()
+        write_downloads(guide, staging / "downloads")
+        timings["downloads"] = time.perf_counter() - step
+        if check_links:
+            _check_links(staging, root_path, with_pdf)
+        publish(staging, site_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        undo_sync(undo)
+        raise
     timings["total"] = time.perf_counter() - started
     return timings
 
 
+def _print_pdf(guide: Guide, staging: Path) -> None:
+    from .pdf import print_pdf
+
+    meta = guide.model.meta
+    pdf = print_pdf(staging / "print_page.html", pdf_path(guide.project_dir), title=meta.title, version=meta.version)
+    shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
+    state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
+
+
+def _check_links(site: Path, root_path: str, with_pdf: bool) -> None:
+    """Stop on any broken internal link; a build without the PDF may lack only the PDF."""
+    from .linkcheck import check_site
+
+    pdf = f"downloads/{PDF_NAME}"
+    broken = [link for link in check_site(site, root_path) if with_pdf or link.target_path != pdf]
+    if broken:
+        shown = "\n".join(f"  {problem}" for problem in broken[:20])
+        more = f"\n  … and {len(broken) - 20} more" if len(broken) > 20 else ""
+        raise BuildError(f"{len(broken)} broken links in the built site:\n{shown}{more}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    from .pdf import PdfError
+
     parser = argparse.ArgumentParser(prog="python -m aiguide.build", description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=PROJECT_DIR)
     parser.add_argument("--site-dir", type=Path, default=None, help="default: site/ in the project")

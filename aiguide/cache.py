@@ -1,10 +1,11 @@
 """A local cache of parsed and schema-checked data files, keyed on their exact content.
 
 Parsing YAML and running JSON Schema are the slow steps once the data grows to
-thousands of records. Both depend only on a file's bytes (and on the schemas
-and this package's code), so their results are stored under a hash of those
-inputs in ``.cache/aiguide/`` and reused until any input changes. Cross-record
-checks always run afresh. Deleting the folder is always safe.
+thousands of records. Both depend only on a file's bytes, the schemas, this
+package's code and templates, and the versions of Python and the libraries that
+read, check and render data, so their results are stored under a hash of all of
+these in ``.cache/aiguide/`` and reused until any of them changes. Deleting the
+folder is always safe.
 """
 
 from __future__ import annotations
@@ -13,24 +14,55 @@ import hashlib
 import marshal
 import os
 import pickle
+import sys
 import tempfile
-from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from . import PACKAGE_DIR
 
 CACHE_DIR_NAME = Path(".cache") / "aiguide"
-_CODE_FILES = ("loader.py", "schemas.py", "references.py", "validate.py", "problems.py", "cache.py")
+# Libraries whose version can change a cached result: parsing, checking, templating and escaping.
+LIBRARIES = ("PyYAML", "jsonschema", "jsonschema-specifications", "Jinja2", "MarkupSafe")
+CODE_SUFFIXES = (".py", ".j2", ".tpl", ".html", ".svg")
+
+_fingerprint: bytes | None = None
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> bytes:
-    """Changes whenever the code that produces cached results changes."""
-    digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        digest.update((PACKAGE_DIR / name).read_bytes())
+def _library_versions() -> str:
+    import yaml
+
+    found = [f"python {sys.version}", f"libyaml {getattr(yaml, '__with_libyaml__', False)}"]
+    for name in LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} absent")
+    return "\n".join(found)
+
+
+def compute_fingerprint() -> bytes:
+    """A digest of everything besides the data that can change a result: the interpreter, the libraries
+    in :data:`LIBRARIES`, and every code and template file of the package (found, not listed)."""
+    digest = hashlib.sha256(_library_versions().encode("utf-8"))
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in CODE_SUFFIXES and path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
     return digest.digest()
+
+
+def refresh_fingerprint() -> bytes:
+    """Compute the fingerprint afresh (each load does, so an edited template is never served stale)."""
+    global _fingerprint
+    _fingerprint = compute_fingerprint()
+    return _fingerprint
+
+
+def code_fingerprint() -> bytes:
+    """The fingerprint of the last load (computed now if there was none)."""
+    return _fingerprint if _fingerprint is not None else refresh_fingerprint()
 
 
 def content_key(*parts: bytes) -> str:

@@ -8,9 +8,10 @@ drift apart.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import DIRECTIONS, Finding, GuideData
+from .model import Finding, GuideData
 
 STUDY_TYPES = ("review", "primary-study")
 GUIDANCE_TYPES = ("guidance",)
@@ -92,14 +93,10 @@ def strength(finding: Finding, data: GuideData) -> Level:
     return LEVELS[-1]
 
 
-def level(level_id: str) -> Level:
-    return next(item for item in LEVELS if item.id == level_id)
-
-
-def direction_tally(findings: tuple[Finding, ...] | list[Finding]) -> dict[str, int]:
-    """How many findings help, hinder or do both, in a fixed order."""
+def direction_tally(findings: Iterable[Finding], directions: Iterable[str]) -> dict[str, int]:
+    """How many findings help, hinder or do both, in the order of ``directions``."""
     counts = Counter(finding.direction for finding in findings)
-    return {direction: counts.get(direction, 0) for direction in DIRECTIONS}
+    return {direction: counts.get(direction, 0) for direction in directions}
 
 
 def strength_tally(findings: tuple[Finding, ...] | list[Finding], data: GuideData) -> dict[str, int]:

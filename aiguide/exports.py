@@ -24,74 +24,15 @@ from typing import Any
 from . import PROJECT_DIR
 from .bibliography import bibtex, guide_bibtex, guide_ris, ris
 from .evidence import LEVELS, strength, verified_counts
-from .model import GuideData, load_guide_and_raw
+from .fields import DATA_FILES
+from .guide import Guide, load_guide
+from .model import GuideData
 from .problems import DataError
-from .references import COLLECTIONS
-from .schemas import schema_dir
-from .validate import DATA_FILES
+from .schemas import COMMON, SCHEMA_SUFFIX
 
 SCHEMA_VERSION = "1.0"
 CITATION_FILE = "CITATION.cff"
 CFF_AUTHOR = "The guide's editors"  # an entity, not invented people: guide.yaml names no authors
-
-FINDING_COLUMNS = (
-    "id",
-    "title",
-    "direction",
-    "kind",
-    "theme",
-    "also_themes",
-    "statement",
-    "action",
-    "roles",
-    "phases",
-    "terms",
-    "citations",
-    "last_reviewed",
-)
-SOURCE_COLUMNS = (
-    "key",
-    "role",
-    "type",
-    "design",
-    "authors",
-    "authors_complete",
-    "title",
-    "container",
-    "year",
-    "volume",
-    "issue",
-    "pages",
-    "article_number",
-    "published",
-    "doi",
-    "pmid",
-    "pmcid",
-    "url",
-    "setting",
-    "modality",
-    "sample",
-    "framework",
-    "verification",
-    "seen",
-    "not_seen",
-    "licence",
-    "contribution",
-    "unused_reason",
-)
-CHECKLIST_COLUMNS = (
-    "id",
-    "question",
-    "tier",
-    "phase",
-    "theme",
-    "roles",
-    "findings",
-    "help",
-    "crosswalk",
-    "citations",
-    "last_reviewed",
-)
 
 MEDIA_JSON = "application/json"
 MEDIA_CSV = "text/csv; charset=utf-8"
@@ -116,14 +57,9 @@ class DownloadFile:
 # ------------------------------------------------------------------ loading
 
 
-def load_validated(project_dir: Path) -> tuple[GuideData, dict[str, Any]]:
-    """The typed model and the parsed YAML of every data file; raise :class:`DataError` on any problem."""
-    return load_guide_and_raw(project_dir)
-
-
-def records_of(raw: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+def records_of(guide: Guide, name: str) -> list[dict[str, Any]]:
     """The records of one collection file, as parsed from YAML."""
-    return raw[name][COLLECTIONS[name][0]]
+    return guide.raw[name][guide.fields.collections[name].list_key]
 
 
 # ------------------------------------------------------------------ JSON
@@ -151,11 +87,12 @@ DERIVERS: dict[str, Callable[[str, GuideData], dict[str, Any]]] = {
 }
 
 
-def _collection(name: str, data: GuideData, raw: Mapping[str, Any]) -> list[dict[str, Any]]:
-    id_field = COLLECTIONS[name][1]
+def _collection(name: str, guide: Guide) -> list[dict[str, Any]]:
+    id_field = guide.fields.collections[name].id_field
     derive = DERIVERS.get(name)
+    data = guide.model
     result = []
-    for record in records_of(raw, name):
+    for record in records_of(guide, name):
         item = copy.deepcopy(record)
         if derive:
             item["derived"] = derive(record[id_field], data)
@@ -163,31 +100,31 @@ def _collection(name: str, data: GuideData, raw: Mapping[str, Any]) -> list[dict
     return result
 
 
-def guide_json(data: GuideData, raw: Mapping[str, Any]) -> dict[str, Any]:
+def guide_json(guide: Guide) -> dict[str, Any]:
     """All records as one document: ``guide`` (guide.yaml without its headline), ``headline``,
     one list per collection file under the file's name, and ``strength_levels`` (the rule behind
     ``derived.strength``). Computed values sit under ``derived`` in findings and sources only.
     """
-    guide = copy.deepcopy(raw["guide"])
+    meta = copy.deepcopy(guide.raw["guide"])
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "headline": guide.pop("headline"),
-        "guide": guide,
+        "headline": meta.pop("headline"),
+        "guide": meta,
         "strength_levels": [
             {"id": level.id, "label": level.label, "rule": level.rule, "meaning": level.meaning} for level in LEVELS
         ],
     }
     for name in DATA_FILES:
-        if name in COLLECTIONS:
-            document[name] = _collection(name, data, raw)
+        if name in guide.fields.collections:
+            document[name] = _collection(name, guide)
         elif name != "guide":
-            document[name] = copy.deepcopy(raw[name])
+            document[name] = copy.deepcopy(guide.raw[name])
     return document
 
 
 def json_bytes(document: Any) -> bytes:
     """Deterministic UTF-8 JSON: sorted keys, two-space indent, final newline."""
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
 
 
 # ------------------------------------------------------------------ CSV
@@ -217,19 +154,12 @@ def cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def _columns(records: list[dict[str, Any]], known: tuple[str, ...]) -> list[str]:
-    """The known columns, then any field the data holds that they miss (sorted), so nothing is dropped."""
-    extra = sorted({key for record in records for key in record} - set(known))
-    return [*known, *extra]
-
-
 def csv_text(
     records: list[dict[str, Any]],
-    known: tuple[str, ...],
+    columns: tuple[str, ...],
     derived: tuple[str, Callable[[dict[str, Any]], str]] | None = None,
 ) -> str:
-    """A CSV table with a header row, one row per record, '\\n' line endings."""
-    columns = _columns(records, known)
+    """A CSV table with a header row (the record's fields in schema order), one row per record, '\\n' endings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([*columns, derived[0]] if derived else columns)
@@ -239,27 +169,29 @@ def csv_text(
     return buffer.getvalue()
 
 
-def findings_csv(data: GuideData, raw: Mapping[str, Any]) -> str:
+def findings_csv(guide: Guide) -> str:
     """One row per finding, with the derived evidence strength in the last column."""
+    data = guide.model
     return csv_text(
-        records_of(raw, "findings"),
-        FINDING_COLUMNS,
+        records_of(guide, "findings"),
+        guide.fields.columns("findings"),
         ("derived_strength", lambda record: strength(data.finding[record["id"]], data).id),
     )
 
 
-def sources_csv(data: GuideData, raw: Mapping[str, Any]) -> str:
+def sources_csv(guide: Guide) -> str:
     """One row per source, with the ids of the records citing it in the last column."""
+    data = guide.model
     return csv_text(
-        records_of(raw, "sources"),
-        SOURCE_COLUMNS,
+        records_of(guide, "sources"),
+        guide.fields.columns("sources"),
         ("derived_cited_by", lambda record: "; ".join(data.citing_records[record["key"]])),
     )
 
 
-def checklist_csv(data: GuideData, raw: Mapping[str, Any]) -> str:
+def checklist_csv(guide: Guide) -> str:
     """One row per checklist item."""
-    return csv_text(records_of(raw, "checklists"), CHECKLIST_COLUMNS)
+    return csv_text(records_of(guide, "checklists"), guide.fields.columns("checklists"))
 
 
 # ------------------------------------------------------------------ licence and citation
@@ -329,7 +261,7 @@ def _text_file(name: str, title: str, description: str, media_type: str, text: s
     return DownloadFile(name, title, description, media_type, text.encode("utf-8"))
 
 
-def _data_files(data: GuideData, raw: Mapping[str, Any]) -> list[DownloadFile]:
+def _data_files(guide: Guide) -> list[DownloadFile]:
     return [
         DownloadFile(
             "guide.json",
@@ -337,7 +269,7 @@ def _data_files(data: GuideData, raw: Mapping[str, Any]) -> list[DownloadFile]:
             "Every record of the guide, keyed exactly as in the YAML data files; computed values "
             "(evidence strength, citing records) sit under 'derived'.",
             MEDIA_JSON,
-            json_bytes(guide_json(data, raw)),
+            json_bytes(guide_json(guide)),
         ),
         _text_file(
             "findings.csv",
@@ -345,7 +277,7 @@ def _data_files(data: GuideData, raw: Mapping[str, Any]) -> list[DownloadFile]:
             "One row per finding; lists joined with '; ', citations as 'KEY (section, mark)'; "
             "last column: derived evidence strength.",
             MEDIA_CSV,
-            findings_csv(data, raw),
+            findings_csv(guide),
         ),
         _text_file(
             "sources.csv",
@@ -353,14 +285,14 @@ def _data_files(data: GuideData, raw: Mapping[str, Any]) -> list[DownloadFile]:
             "One row per source with its bibliographic details and what was read of it; last column: "
             "ids of the records that cite it.",
             MEDIA_CSV,
-            sources_csv(data, raw),
+            sources_csv(guide),
         ),
         _text_file(
             "checklist.csv",
             "Readiness checklist (CSV)",
             "One row per checklist item with its phase, tier, theme, roles, findings and crosswalks.",
             MEDIA_CSV,
-            checklist_csv(data, raw),
+            checklist_csv(guide),
         ),
     ]
 
@@ -396,37 +328,31 @@ def _citation_files(data: GuideData) -> list[DownloadFile]:
     ]
 
 
-def _schema_files(project_dir: Path) -> list[DownloadFile]:
+def _schema_files(guide: Guide) -> list[DownloadFile]:
     return [
         DownloadFile(
-            f"schemas/{path.name}",
-            f"JSON Schema: {path.name}",
-            f"The JSON Schema that checks data/{path.name.removesuffix('.schema.json')}.yaml."
-            if path.name != "common.schema.json"
+            f"schemas/{name}",
+            f"JSON Schema: {name}",
+            f"The JSON Schema that checks data/{name.removesuffix(SCHEMA_SUFFIX)}.yaml."
+            if name != COMMON
             else "Field types shared by the other schemas.",
             MEDIA_SCHEMA,
-            path.read_bytes(),
+            content,
         )
-        for path in sorted(schema_dir(project_dir).glob("*.schema.json"))
+        for name, content in sorted(guide.schemas.contents.items())
     ]
 
 
-def download_files(project_dir: Path, loaded: tuple[GuideData, dict[str, Any]] | None = None) -> list[DownloadFile]:
-    """Every download, in a fixed order; raise :class:`DataError` when the data has problems.
-
-    ``loaded`` is what :func:`load_validated` returned, for callers that have loaded the data already.
-    """
-    project_dir = Path(project_dir).resolve()
-    data, raw = loaded or load_validated(project_dir)
-    return [*_data_files(data, raw), *_citation_files(data), *_schema_files(project_dir)]
+def download_files(guide: Guide) -> list[DownloadFile]:
+    """Every download, in a fixed order; raise :class:`DataError` when the data has problems."""
+    data = guide.model
+    return [*_data_files(guide), *_citation_files(data), *_schema_files(guide)]
 
 
-def write_downloads(
-    project_dir: Path, out_dir: Path, loaded: tuple[GuideData, dict[str, Any]] | None = None
-) -> list[Path]:
+def write_downloads(guide: Guide, out_dir: Path) -> list[Path]:
     """Write every download under ``out_dir`` and return the paths written."""
     written = []
-    for item in download_files(project_dir, loaded):
+    for item in download_files(guide):
         path = Path(out_dir) / item.name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(item.content)
@@ -434,11 +360,10 @@ def write_downloads(
     return written
 
 
-def write_citation(project_dir: Path) -> Path:
+def write_citation(guide: Guide) -> Path:
     """Rewrite the project's CITATION.cff from data/guide.yaml."""
-    data, _ = load_validated(project_dir)
-    path = Path(project_dir) / CITATION_FILE
-    path.write_text(citation_cff(data), encoding="utf-8", newline="\n")
+    path = guide.project_dir / CITATION_FILE
+    path.write_text(citation_cff(guide.model), encoding="utf-8", newline="\n")
     return path
 
 
@@ -454,10 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.out_dir is None and not args.write_citation:
         parser.error("give OUT_DIR, --write-citation, or both")
     try:
+        guide = load_guide(args.project).require_ok()
         if args.write_citation:
-            print(f"wrote {write_citation(args.project)}")
+            print(f"wrote {write_citation(guide)}")
         if args.out_dir is not None:
-            for path in write_downloads(args.project, args.out_dir):
+            for path in write_downloads(guide, args.out_dir):
                 print(f"{path}  {path.stat().st_size:,} bytes")
     except DataError as error:
         print(error.report(), file=sys.stderr)

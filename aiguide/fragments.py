@@ -11,12 +11,41 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import PROJECT_DIR, evidence
+from . import evidence
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
+
+if TYPE_CHECKING:
+    from .guide import Guide
+
+# Every fragment the pages may call, by name (methods of Fragments); macros.py registers each.
+FRAGMENT_NAMES = (
+    "theme_page",
+    "theme_overview",
+    "theme_group_page",
+    "findings_table",
+    "source_list",
+    "faq_list",
+    "glossary_list",
+    "headline",
+    "start_here",
+    "decision_makers",
+    "about_table",
+    "strength_rule",
+    "checklist_by_phase",
+    "phase_page",
+    "role_page",
+    "decision_path",
+    "roles_overview",
+    "checklist_essentials",
+    "assessment_form",
+    "assessment_rule",
+    "downloads_list",
+    "schema_reference",
+    "changelog",
+)
 
 
 class UnknownIdError(KeyError):
@@ -221,15 +250,10 @@ def human_size(size: int) -> str:
 class Fragments:
     """Renders every fragment of the site for one guide."""
 
-    def __init__(
-        self,
-        data: GuideData,
-        current_page: Callable[[], str] = lambda: "index.md",
-        project_dir: Path = PROJECT_DIR,
-    ):
-        self.data = data
-        self.project_dir = project_dir
-        self.renderer = Renderer(data, current_page)
+    def __init__(self, guide: Guide, current_page: Callable[[], str] = lambda: "index.md"):
+        self.guide = guide
+        self.data = data = guide.model
+        self.renderer = Renderer(guide, current_page)
         self.renderer.env.globals["source_tally"] = evidence.source_tally(data)
 
     def _render(self, template: str, **context: Any) -> str:
@@ -310,7 +334,7 @@ class Fragments:
 
         files = [
             DownloadEntry(f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
-            for f in download_files(self.project_dir)
+            for f in download_files(self.guide)
         ]
         # `make site` prints the PDF after the pages are built and then states its size in this cell.
         size = PDF_NOT_BUILT
@@ -322,13 +346,7 @@ class Fragments:
     def schema_reference(self) -> str:
         from .schema_reference import render_reference
 
-        return render_reference(self.data, self.project_dir)
+        return render_reference(self.guide)
 
     def changelog(self) -> str:
         return self._render("changelog.md.j2")
-
-    def functions(self) -> dict[str, Callable[..., str]]:
-        """Every public fragment, by the name pages call it."""
-        from .fragment_cache import FRAGMENT_NAMES
-
-        return {name: getattr(self, name) for name in FRAGMENT_NAMES}

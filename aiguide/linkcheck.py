@@ -3,7 +3,8 @@
 For every HTML file under the site folder it reads the links of ``a``/``area`` (href), ``link`` (href),
 ``script``/``img``/``iframe``/``source`` (src) and ``form`` (action):
 
-* relative and site-absolute links must name a file of the site (a folder link opens its ``index.html``);
+* relative links must name a file of the site (a folder link opens its ``index.html``); site-absolute links
+  (``/page.html``) are broken: they fail from disk and under a subpath;
   a ``#fragment`` must name an element ``id`` (or an ``a name``) in the target HTML page;
 * ``http``, ``https`` and ``mailto`` links are external: collected for :func:`write_report`, never fetched;
 * ``javascript:``, any other scheme and protocol-relative ``//host/…`` addresses (which fail when the site is
@@ -27,6 +28,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# The page a server shows for a missing address, at that address: its links must be absolute to work there.
+ERROR_PAGE = "404.html"
 # Element -> attributes that hold a link.
 LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "a": ("href",),
@@ -58,6 +61,12 @@ class BrokenLink:
 
     def __str__(self) -> str:
         return f"{self.page}: broken link {self.link!r} ({self.reason})"
+
+    @property
+    def target_path(self) -> str:
+        """The site-relative file the link names (without its fragment)."""
+        path = urlsplit(self.link).path
+        return posixpath.normpath(posixpath.join(posixpath.dirname(self.page), unquote(path))) if path else self.page
 
 
 @dataclass
@@ -108,8 +117,9 @@ def _is_html(name: str) -> bool:
 class Site:
     """A built site folder; parses each page once."""
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, root_path: str = "/"):
         self.root = Path(site_dir).resolve()
+        self.root_path = root_path if root_path.endswith("/") else root_path + "/"
         self._pages: dict[str, PageInfo] = {}
 
     def page(self, relative: str) -> PageInfo:
@@ -147,7 +157,14 @@ def link_problem(site: Site, page: str, link: str) -> str | None:
     if scheme:
         return f"{scheme}: links are not allowed"
     if parts.netloc:
-        return "protocol-relative address (//…): it fails from disk; write https:// or a path with one slash"
+        return "protocol-relative address (//…): it fails from disk; write https:// or a relative link"
+    if parts.path.startswith("/"):
+        if page != ERROR_PAGE:
+            return "site-absolute link: it breaks when the site is opened from disk or served under a subpath"
+        if not parts.path.startswith(site.root_path):
+            return f"points outside the site's address {site.root_path} (site_url in mkdocs.yml)"
+        link = link.replace(site.root_path, "", 1)
+        parts = urlsplit(link)
     target, reason = site.target_file(page, parts.path) if parts.path else (page, "")
     if target is None:
         return reason
@@ -168,9 +185,13 @@ def _links(site: Site) -> Iterator[tuple[str, str]]:
             yield page, link
 
 
-def check_site(site_dir: Path) -> list[BrokenLink]:
-    """Every broken internal link or anchor of the site, sorted; external links are not fetched."""
-    site = Site(site_dir)
+def check_site(site_dir: Path, root_path: str = "/") -> list[BrokenLink]:
+    """Every broken internal link or anchor of the site, sorted; external links are not fetched.
+
+    ``root_path`` is the path of the address the site is published at (from ``site_url``): the error page
+    alone may use links from there, because a server shows it at any address.
+    """
+    site = Site(site_dir, root_path)
     broken = set()
     for page, link in _links(site):
         reason = link_problem(site, page, link)

@@ -1,19 +1,27 @@
 """Read one YAML data file into plain Python values plus a line for every field.
 
-PyYAML's own loaders keep the last of two duplicated keys, expand aliases
-without limit and lose line numbers. This module composes the node tree with
-the fast C parser and builds the values itself, so that it can:
+PyYAML's own loaders keep the last of two duplicated keys, expand aliases without
+limit, build values from tags, recurse once per nesting level and lose line
+numbers. This module reads the event stream of PyYAML's fast C parser and builds
+the values itself, without recursion, so that it can:
 
 * remember the line of every mapping key and list item (for messages);
-* reject duplicated keys, anchors/aliases and non-text keys;
-* keep the literal text of every scalar, so a ``no`` read as ``False`` can be
-  reported with the fix (put it in quotes);
-* turn dates into ISO text, so the rest of the pipeline sees strings only.
+* refuse, each at its own line, what guide data never needs: duplicated keys,
+  anchors, aliases, merge keys, tags (``!!binary``, ``!foo``), non-text keys,
+  control characters, line and paragraph separators, and nesting deeper than
+  :data:`MAX_DEPTH`;
+* read plain scalars by the YAML 1.2 core rules, as editors such as VS Code do:
+  only ``true``/``false`` are booleans (``no`` is text), ``2026-11-29`` is text,
+  numbers must be finite (``.nan`` and ``.inf`` are refused);
+* keep the literal text of every non-text scalar, so a number where text is
+  expected can be reported with the fix (put it in quotes).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import math
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +33,25 @@ from .cache import Cache, content_key
 from .problems import DataPath, Problem, format_path
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-YAML_BOOL_WORDS = {"yes", "no", "on", "off", "y", "n", "true", "false"}
+MAX_DEPTH = 32  # guide data nests five or six levels deep; anything far deeper is a mistake or an attack
+MAX_PROBLEMS = 50  # per file: a pasted binary must not flood the terminal
+
+# YAML 1.2 core schema, for plain (unquoted) scalars only.
+_NULL = re.compile(r"(?:~|null|Null|NULL|)\Z")
+_TRUE = re.compile(r"(?:true|True|TRUE)\Z")
+_FALSE = re.compile(r"(?:false|False|FALSE)\Z")
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCTAL = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INFINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)\Z")
+
+# Characters that never belong in guide data: C0 and C1 controls except tab, line feed and carriage return,
+# and the Unicode line and paragraph separators, which break headings, the navigation and mkdocs.yml.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass
@@ -75,88 +98,224 @@ class LoadedFile:
         return lines.get((), 1)
 
 
+def character_name(char: str) -> str:
+    """'U+0000 (NULL)': how a character is named in messages."""
+    name = unicodedata.name(char, "") or {"\x00": "NULL", "\x7f": "DELETE"}.get(char, "a control character")
+    return f"U+{ord(char):04X} ({name})"
+
+
+def _forbidden_characters(text: str, display_path: str) -> list[Problem]:
+    """One problem per line holding a character guide data never needs."""
+    problems = []
+    seen_lines: set[int] = set()
+    for match in _FORBIDDEN.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in seen_lines:
+            continue
+        seen_lines.add(line)
+        message = f"holds the invisible character {character_name(match.group())}; delete it (retype the line)"
+        problems.append(Problem(display_path, line, "", message))
+    return problems
+
+
+def _tab_indentation(text: str, display_path: str) -> Problem | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip(" ").startswith("\t"):
+            return Problem(display_path, number, "", "a tab character is used for indentation; indent with spaces only")
+    return None
+
+
+class _Frame:
+    """A mapping or list being built, with where it stands."""
+
+    __slots__ = ("key", "key_line", "path", "value")
+
+    def __init__(self, value: dict | list, path: DataPath):
+        self.value = value
+        self.path = path
+        self.key: str | None = None  # mappings: the key waiting for its value
+        self.key_line = 0
+
+
 class _Builder:
-    """Turns a composed node tree into values, recording lines and problems."""
+    """Turns PyYAML's event stream into values, recording lines, literals and problems."""
 
     def __init__(self, display_path: str):
         self.display_path = display_path
         self.lines: dict[DataPath, int] = {}
         self.literals: dict[DataPath, str] = {}
         self.problems: list[Problem] = []
-        self._seen_nodes: set[int] = set()
-        self._alias_reported = False
+        self.stack: list[_Frame] = []
+        self.skip_depth = 0  # > 0 while skipping the insides of a refused collection
+        self.root: Any = None
+        self.has_root = False
 
     def problem(self, line: int, path: DataPath, message: str) -> None:
-        self.problems.append(Problem(self.display_path, line, format_path(path), message))
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.display_path, line, format_path(path), message))
 
-    def build(self, node: yaml.Node, path: DataPath) -> Any:
-        line = node.start_mark.line + 1
-        known = self.lines.get(path, self.lines.get(path[:-1], line))
+    # -- where the next value goes
+
+    def _slot(self, line: int) -> tuple[DataPath, bool]:
+        """The path of the next node, and whether it is a mapping key."""
+        if not self.stack:
+            return (), False
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            return (*frame.path, len(frame.value)), False
+        if frame.key is None:
+            return frame.path, True
+        return (*frame.path, frame.key), False
+
+    def _place(self, value: Any, path: DataPath, line: int) -> None:
+        if not self.stack:
+            self.root, self.has_root = value, True
+            self.lines.setdefault((), line)
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.value, list):
+            self.lines[path] = line
+            frame.value.append(value)
+            return
+        key = frame.key
+        frame.key = None
+        if key is not None and key != "\0refused":
+            self.lines[path] = frame.key_line
+            frame.value[key] = value
+
+    # -- events
+
+    def _refuse_decorations(self, event: Any, path: DataPath, line: int) -> bool:
+        """Report an anchor or a tag on a node; True when the node carries either."""
+        refused = False
+        if getattr(event, "anchor", None):
+            self.problem(line, path, f"anchors (&{event.anchor}) are not allowed in guide data; write the value out")
+            refused = True
+        tag = getattr(event, "tag", None)
+        if tag and tag != "!":
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(line, path, f"tags such as {shown} are not allowed in guide data; write the value plainly")
+            refused = True
+        return refused
+
+    def _start_collection(self, event: Any, value: dict | list) -> None:
+        line = event.start_mark.line + 1
+        path, is_key = self._slot(line)
+        if self.skip_depth:
+            self.skip_depth += 1
+            return
+        if is_key:
+            self.problem(line, path, "field name must be plain text, not a list or mapping; put it in quotes")
+            self.stack[-1].key, self.stack[-1].key_line = "\0refused", line
+            self.skip_depth = 1
+            return
+        if len(self.stack) >= MAX_DEPTH:
+            self.problem(line, path, f"nests more than {MAX_DEPTH} levels deep; guide data never needs that")
+            self._place(None, path, line)
+            self.skip_depth = 1
+            return
+        self._refuse_decorations(event, path, line)  # reported; the collection is still read, never constructed
         self.lines.setdefault(path, line)
-        if id(node) in self._seen_nodes:
-            # An alias node is the anchored node itself, so its mark is the anchor's; use the line of the
-            # key (or list) that holds the alias, and report the first alias only (no billion-laughs flood).
-            self.lines[path] = known
-            if not self._alias_reported:
-                self._alias_reported = True
-                self.problem(
-                    known, path, "anchors and aliases (& and *) are not allowed in guide data; write the value out"
-                )
+        self.stack.append(_Frame(value, path))
+
+    def _end_collection(self) -> None:
+        if self.skip_depth:
+            self.skip_depth -= 1
+            return
+        frame = self.stack.pop()
+        self._place(frame.value, frame.path, self.lines.get(frame.path, 1))
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        if self.skip_depth:
+            return
+        line = event.start_mark.line + 1
+        path, is_key = self._slot(line)
+        if self._refuse_decorations(event, path, line):
+            value: Any = None
+        else:
+            value = self._resolve(event, path, line, is_key)
+        if is_key:
+            self._key(value, event, path, line)
+            return
+        self._place(value, path, line)
+
+    def _key(self, value: Any, event: yaml.ScalarEvent, path: DataPath, line: int) -> None:
+        frame = self.stack[-1]
+        frame.key, frame.key_line = "\0refused", line
+        if event.value == "<<" and event.implicit[0]:
+            self.problem(line, path, "merge keys (<<) are not allowed in guide data; write the fields out")
+        elif not isinstance(value, str):
+            self.problem(line, path, f"field name {event.value!r} must be plain text; put it in quotes")
+        elif value in frame.value:
+            first = self.lines.get((*path, value), line)
+            self.problem(line, (*path, value), f"field {value!r} is given twice (first on line {first}); keep one")
+        else:
+            frame.key = value
+
+    def _resolve(self, event: yaml.ScalarEvent, path: DataPath, line: int, is_key: bool) -> Any:
+        text = event.value
+        if event.style or not event.implicit[0]:  # quoted or block scalar: always text
+            return text
+        value = plain_scalar(text)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.problem(line, path, f"{text} is not a finite number; write an ordinary number")
             return None
-        self._seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
-        return self._scalar(node, path)
-
-    def _mapping(self, node: yaml.MappingNode, path: DataPath) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_line, path, "merge keys (<<) are not allowed in guide data; write the fields out")
-                continue
-            key = self._scalar(key_node, path) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, str):
-                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a list or mapping"
-                self.problem(key_line, path, f"field name {shown!r} must be plain text; put it in quotes")
-                continue
-            if key in result:
-                first = self.lines.get((*path, key), key_line)
-                self.problem(key_line, (*path, key), f"field {key!r} is given twice (first on line {first}); keep one")
-                continue
-            self.lines[(*path, key)] = key_line
-            result[key] = self.build(value_node, (*path, key))
-            self.lines[(*path, key)] = key_line
-        return result
-
-    def _scalar(self, node: yaml.ScalarNode, path: DataPath) -> Any:
-        if node.tag == "tag:yaml.org,2002:str":
-            return node.value
-        self.literals[path] = node.value
-        try:
-            value = _CONSTRUCTOR.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as error:
-            reason = getattr(error, "problem", None) or str(error)
-            if node.tag == "tag:yaml.org,2002:timestamp":
-                message = f"{node.value} is not a real date ({reason}); write it as YYYY-MM-DD, e.g. 2026-11-29"
-            else:
-                message = f"cannot read {node.value!r}: {reason}"
-            self.problem(node.start_mark.line + 1, path, message)
-            return node.value
-        if isinstance(value, dt.datetime):
-            return value.isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
+        if not isinstance(value, str) and not is_key:
+            self.literals[path] = text
         return value
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        if self.skip_depth:
+            return
+        line = event.start_mark.line + 1
+        path, is_key = self._slot(line)
+        self.problem(line, path, f"aliases (*{event.anchor}) are not allowed in guide data; write the value out")
+        if is_key:
+            self.stack[-1].key, self.stack[-1].key_line = "\0refused", line
+        else:
+            self._place(None, path, line)
+
+    def feed(self, event: Any) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent):
+            self._start_collection(event, {})
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._start_collection(event, [])
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self._end_collection()
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+
+
+def plain_scalar(text: str) -> Any:
+    """The value of an unquoted scalar by the YAML 1.2 core schema (dates and everything else stay text)."""
+    if _NULL.match(text):
+        return None
+    if _TRUE.match(text):
+        return True
+    if _FALSE.match(text):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCTAL.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if _INFINITE.match(text):
+        return -math.inf if text.startswith("-") else math.inf
+    if _NAN.match(text):
+        return math.nan
+    return text
 
 
 def _yaml_error_problem(display_path: str, error: yaml.YAMLError) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark is not None else 1
     problem = getattr(error, "problem", None) or str(error)
-    if "'\\t'" in problem or "tab" in problem.lower():
+    if "'\\t'" in problem:
         message = "a tab character is used for indentation; indent with spaces only"
     else:
         context = getattr(error, "context", None)
@@ -168,24 +327,25 @@ def _yaml_error_problem(display_path: str, error: yaml.YAMLError) -> Problem:
 def load_text(text: str, display_path: str, name: str | None = None) -> tuple[LoadedFile | None, list[Problem]]:
     """Parse YAML text; return the loaded file (or ``None``) and any problems."""
     name = name or Path(display_path).stem
-    if "\t" in text:
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.lstrip(" ")
-            if stripped.startswith("\t"):
-                return None, [
-                    Problem(
-                        display_path, number, "", "a tab character is used for indentation; indent with spaces only"
-                    )
-                ]
+    if characters := _forbidden_characters(text, display_path):
+        return None, characters
+    if "\t" in text and (tab := _tab_indentation(text, display_path)) is not None:
+        return None, [tab]
+    builder = _Builder(display_path)
+    documents = 0
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    line = event.start_mark.line + 1
+                    return None, [Problem(display_path, line, "", "holds a second document (---); keep one per file")]
+            builder.feed(event)
     except yaml.YAMLError as error:
         return None, [_yaml_error_problem(display_path, error)]
-    if node is None:
+    if not builder.has_root or builder.root is None:
         return None, [Problem(display_path, 1, "", "the file is empty; it must hold the guide's data")]
-    builder = _Builder(display_path)
-    data = builder.build(node, ())
-    loaded = LoadedFile(name, display_path, data, builder.lines, builder.literals)
+    loaded = LoadedFile(name, display_path, builder.root, builder.lines, builder.literals)
     return loaded, builder.problems
 
 

@@ -1,26 +1,43 @@
-"""Glue between mkdocs-macros and the pipeline: check the data once per build, register fragments.
+"""Glue between mkdocs-macros (or any engine that runs ``define_env``) and the pipeline.
 
-Every build checks the data (served from the cache while nothing changed) but builds the typed
-model and the renderer only when a fragment has to be rendered: when every fragment a page asks
-for is stored (see :mod:`fragment_cache`), neither the model nor the templates are loaded at all.
+:func:`register` takes the project's :class:`~aiguide.guide.Guide` (the one the build already loaded,
+see :func:`provide`, else it loads it) and registers every fragment as a macro. The typed model and the
+renderer are made only when a fragment is rendered. Under the live preview (``AIGUIDE_PREVIEW=1``) bad
+data does not stop the server: every fragment shows the problems instead, and the terminal lists them.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .cache import project_cache
-from .fragment_cache import FRAGMENT_NAMES, FragmentStore, render_fingerprint
+from .guide import Guide, load_guide
 from .problems import DataError
-from .validate import data_digest, load_and_check
 
 if TYPE_CHECKING:
     from .fragments import Fragments
-    from .model import GuideData
+
+PREVIEW_ENV = "AIGUIDE_PREVIEW"
+_provided: Guide | None = None
+
+
+def provide(guide: Guide | None) -> None:
+    """Hand an already loaded guide to the next build in this process, so it is not loaded twice."""
+    global _provided
+    _provided = guide
+
+
+def _guide_for(project_dir: Path) -> Guide:
+    global _provided
+    guide, _provided = _provided, None
+    if guide is not None and guide.project_dir == project_dir.resolve():
+        return guide
+    return load_guide(project_dir)
 
 
 def _abort(report: str) -> None:
@@ -30,69 +47,84 @@ def _abort(report: str) -> None:
     raise PluginError(report)
 
 
-class _Guide:
-    """The checked data of one build; the model and the renderer are made on first use."""
+def current_page_of(env: Any) -> Callable[[], str]:
+    """The source path of the page being rendered, relative to docs/ (engines differ in what they expose)."""
 
-    def __init__(self, project_dir: Path, current_page: Callable[[], str]):
-        self.project_dir = project_dir
+    def current_page() -> str:
+        page = getattr(env, "page", None)
+        file = getattr(page, "file", None)
+        if file is not None and getattr(file, "src_uri", None):
+            return str(file.src_uri)
+        return str(getattr(page, "src_uri", None) or getattr(page, "url", "") or "index.md")
+
+    return current_page
+
+
+class _Fragments:
+    """The fragments of one build; the model and the renderer are made on first use."""
+
+    def __init__(self, guide: Guide, current_page: Callable[[], str]):
+        self.guide = guide
         self.current_page = current_page
-        files, problems = load_and_check(project_dir)
-        if problems:
-            raise DataError(problems)
-        self.files = files
-        self.digest = data_digest(project_dir, files)
-        self._data: GuideData | None = None
         self._fragments: Fragments | None = None
 
-    @property
-    def data(self) -> GuideData:
-        if self._data is None:
-            from .model import model_without_collecting
-
-            self._data = model_without_collecting(self.files, self.digest)
-        return self._data
-
-    def fragment(self, name: str) -> Callable[..., str]:
-        """The fragment ``name``, rendering through a renderer made the first time one is needed."""
-
+    def get(self, name: str) -> Callable[..., str]:
         def render(*args: Any, **kwargs: Any) -> str:
             if self._fragments is None:
                 from .fragments import Fragments
 
-                self._fragments = Fragments(self.data, self.current_page, self.project_dir)
+                self._fragments = Fragments(self.guide, self.current_page)
             return getattr(self._fragments, name)(*args, **kwargs)
 
         render.__name__ = name
         return render
 
-    def page_variables(self) -> tuple[Any, dict[str, str]]:
-        """The ``guide`` variable of the pages and the PDF cover's facts, kept with the data's cache."""
-        cache = project_cache(self.project_dir)
-        key = f"{self.digest[:40]}-{render_fingerprint()[:24]}"
-        stored = cache.get("variables.pickle", key)
-        if isinstance(stored, tuple) and len(stored) == 2:
-            return stored
-        variables = (inert(self.data.meta), cover_facts(self.data))
-        cache.put("variables.pickle", key, variables)
-        return variables
-
 
 def register(env: Any) -> None:
-    """Check the data and register every fragment as a macro, plus the ``guide`` variable."""
+    """Register every fragment as a macro, plus the ``guide`` variable of the pages."""
+    from .fragments import FRAGMENT_NAMES
+
     project_dir = Path(env.project_dir)
-
-    def current_page() -> str:
-        return env.page.file.src_uri
-
+    guide = _guide_for(project_dir)
+    current_page = current_page_of(env)
     try:
-        guide = _Guide(project_dir, current_page)
+        meta = guide.model.meta
     except DataError as error:
+        if os.environ.get(PREVIEW_ENV):
+            _register_problems(env, error, FRAGMENT_NAMES)
+            return
         _abort(error.report())
         return
-    store = FragmentStore.for_project(project_dir, guide.digest)
+    fragments = _Fragments(guide, current_page)
     for name in FRAGMENT_NAMES:
-        env.macro(store.remembered(name, guide.fragment(name), current_page), name)
-    env.variables["guide"], env.conf["extra"]["guide_cover"] = guide.page_variables()
+        env.macro(fragments.get(name), name)
+    env.variables["guide"] = inert(meta)
+    env.conf["extra"]["guide_cover"] = cover_facts(meta)
+
+
+def cover_facts(meta: Any) -> dict[str, str]:
+    """Plain-text facts for the PDF cover, which print-site renders from the MkDocs config."""
+    from .render import plain
+
+    return {
+        "title": meta.title,
+        "subtitle": plain(meta.subtitle),
+        "version": meta.version,
+        "release_date": meta.release_date,
+        "licence": f"{meta.licence.title} ({meta.licence.id})",
+        "how_to_cite": plain(meta.how_to_cite),
+    }
+
+
+def _register_problems(env: Any, error: DataError, names: tuple[str, ...]) -> None:
+    """Live preview with bad data: the terminal lists the problems, and every fragment shows them."""
+    print(error.report(), file=sys.stderr, flush=True)
+    from .render import problems_notice
+
+    notice = problems_notice(error.problems)
+    for name in names:
+        env.macro(lambda *args, **kwargs: notice, name)
+    env.variables["guide"] = SimpleNamespace(title="", subtitle="", version="", release_date="")
 
 
 def inert(value: Any) -> Any:
@@ -115,18 +147,3 @@ def hide_title_from_macros(env: Any) -> None:
 def restore_title(env: Any) -> None:
     """Give the page its title back, untouched."""
     env.page.title = env.page.aiguide_title
-
-
-def cover_facts(data: GuideData) -> dict[str, str]:
-    """Plain-text facts for the PDF cover, which print-site renders from the MkDocs config."""
-    from .render import plain
-
-    meta = data.meta
-    return {
-        "title": meta.title,
-        "subtitle": plain(meta.subtitle),
-        "version": meta.version,
-        "release_date": meta.release_date,
-        "licence": f"{meta.licence.title} ({meta.licence.id})",
-        "how_to_cite": plain(meta.how_to_cite),
-    }

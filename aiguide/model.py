@@ -1,18 +1,13 @@
-"""Typed records built from validated data, with the indexes pages need."""
+"""The guide's typed records and the lookups pages need. Types only: :mod:`modelling` builds them.
+
+Every record type mirrors one object in the JSON Schemas, field for field (a test holds them
+together): a field the schema declares is a field here, with the same name.
+"""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
-from typing import Any
-
-from .problems import DataError
-from .validate import data_digest, load_and_check
-
-DIRECTIONS = ("facilitator", "barrier", "both")
 
 
 @dataclass(frozen=True)
@@ -289,23 +284,6 @@ class Assessment:
     bands: tuple[Band, ...]
     blocking: tuple[BlockingRule, ...]
 
-    def band_for(self, percent: float) -> Band:
-        """The band a score falls in (bands run from their ``min`` up to the next band's)."""
-        ordered = sorted(self.bands, key=lambda band: band.min, reverse=True)
-        return next((band for band in ordered if percent >= band.min), ordered[-1])
-
-
-def _assessment(raw: dict[str, Any]) -> Assessment:
-    return Assessment(
-        id=raw["id"],
-        title=raw["title"],
-        intro=raw["intro"],
-        answers=tuple(Answer(**answer) for answer in raw["answers"]),
-        weights=dict(raw["weights"]),
-        bands=tuple(Band(**band) for band in raw["bands"]),
-        blocking=tuple(BlockingRule(**_tuples(rule, "answers")) for rule in raw["blocking"]),
-    )
-
 
 @dataclass(frozen=True)
 class Change:
@@ -320,79 +298,6 @@ class Release:
     date: str
     summary: str
     changes: tuple[Change, ...]
-
-
-def _release(raw: dict[str, Any]) -> Release:
-    changes = tuple(Change(**_tuples(change, "records")) for change in raw["changes"])
-    return Release(raw["version"], raw["date"], raw["summary"], changes)
-
-
-def _citations(raw: Iterable[dict[str, Any]] | None) -> tuple[Citation, ...]:
-    return tuple(Citation(**item) for item in raw or ())
-
-
-def _tuples(raw: dict[str, Any], *names: str) -> dict[str, Any]:
-    """Copy ``raw`` with the named list fields turned into tuples."""
-    result = dict(raw)
-    for name in names:
-        if name in result:
-            result[name] = tuple(result[name])
-    return result
-
-
-def _mapping_of_tuples(raw: dict[str, list[str]] | None) -> dict[str, tuple[str, ...]]:
-    return {key: tuple(values) for key, values in (raw or {}).items()}
-
-
-def _headline_item(raw: dict[str, Any]) -> HeadlineItem:
-    values = _tuples(raw, "themes", "findings")
-    values["citations"] = _citations(raw.get("citations"))
-    return HeadlineItem(**values)
-
-
-def _guide_meta(raw: dict[str, Any]) -> GuideMeta:
-    headline = raw["headline"]
-    values = dict(raw)
-    values["licence"] = Licence(**raw["licence"])
-    values["headline"] = Headline(
-        intro=headline["intro"],
-        summary_themes=tuple(_headline_item(item) for item in headline["summary_themes"]),
-        key_insights=tuple(_headline_item(item) for item in headline["key_insights"]),
-        implications=tuple(_headline_item(item) for item in headline["implications"]),
-        conclusion=_headline_item(headline["conclusion"]),
-    )
-    return GuideMeta(**values)
-
-
-def _finding(raw: dict[str, Any]) -> Finding:
-    values = _tuples(raw, "roles", "phases", "also_themes", "terms")
-    values["citations"] = _citations(raw["citations"])
-    return Finding(**values)
-
-
-def _faq(raw: dict[str, Any]) -> Faq:
-    values = _tuples(raw, "findings", "roles", "phases")
-    values["citations"] = _citations(raw["citations"])
-    return Faq(**values)
-
-
-def _item(raw: dict[str, Any]) -> ChecklistItem:
-    values = _tuples(raw, "roles", "findings")
-    values["citations"] = _citations(raw.get("citations"))
-    values["crosswalk"] = _mapping_of_tuples(raw.get("crosswalk"))
-    return ChecklistItem(**values)
-
-
-def _theme(raw: dict[str, Any]) -> Theme:
-    values = dict(raw)
-    values["frameworks"] = _mapping_of_tuples(raw.get("frameworks"))
-    return Theme(**values)
-
-
-def _framework(raw: dict[str, Any]) -> Framework:
-    values = dict(raw)
-    values["domains"] = tuple(Domain(**domain) for domain in raw["domains"])
-    return Framework(**values)
 
 
 @dataclass(frozen=True)
@@ -414,7 +319,6 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
-    digest: str = ""  # content key of every data file and schema: equal digests mean identical data
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -507,61 +411,3 @@ class GuideData:
             for key in dict.fromkeys(citation.source for citation in record.citations):
                 cited[key].append(record.id)
         return {key: tuple(ids) for key, ids in cited.items()}
-
-
-def _split(records: tuple) -> tuple[tuple, tuple]:
-    """(active, retired) records, each in file order."""
-    active = tuple(record for record in records if record.status != "retired")
-    retired = tuple(record for record in records if record.status == "retired")
-    return active, retired
-
-
-def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
-    """Typed model from validated files (``LoadedFile`` objects keyed by name)."""
-    data = {name: loaded.data for name, loaded in files.items()}
-    findings, retired_findings = _split(tuple(_finding(raw) for raw in data["findings"]["findings"]))
-    faqs, retired_faqs = _split(tuple(_faq(raw) for raw in data["faqs"]["faqs"]))
-    items, retired_items = _split(tuple(_item(raw) for raw in data["checklists"]["items"]))
-    return GuideData(
-        meta=_guide_meta(data["guide"]),
-        sources=tuple(Source(**_tuples(raw, "authors", "not_seen")) for raw in data["sources"]["sources"]),
-        themes=tuple(_theme(raw) for raw in data["themes"]["themes"]),
-        roles=tuple(Role(**_tuples(raw, "concerns")) for raw in data["roles"]["roles"]),
-        phases=tuple(Phase(**_tuples(raw, "decisions")) for raw in data["phases"]["phases"]),
-        frameworks=tuple(_framework(raw) for raw in data["frameworks"]["frameworks"]),
-        terms=tuple(Term(**_tuples(raw, "related")) for raw in data["glossary"]["terms"]),
-        findings=findings,
-        faqs=faqs,
-        items=items,
-        assessment=_assessment(data["assessment"]),
-        releases=tuple(_release(raw) for raw in data["changelog"]["releases"]),
-        retired_findings=retired_findings,
-        retired_faqs=retired_faqs,
-        retired_items=retired_items,
-        digest=digest,
-    )
-
-
-def load_guide(project_dir: Path) -> GuideData:
-    """Load, check and model the guide's data; raise :class:`DataError` listing every problem."""
-    return load_guide_and_raw(project_dir)[0]
-
-
-def load_guide_and_raw(project_dir: Path) -> tuple[GuideData, dict[str, Any]]:
-    """:func:`load_guide`, plus the parsed YAML of every data file (for exports that keep the files' keys)."""
-    files, problems = load_and_check(project_dir)
-    if problems:
-        raise DataError(problems)
-    model = model_without_collecting(files, data_digest(project_dir, files))
-    return model, {name: loaded.data for name, loaded in files.items()}
-
-
-def model_without_collecting(files: dict[str, Any], digest: str) -> GuideData:
-    """:func:`build_model` with garbage collection paused: modelling only creates objects that stay alive."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return build_model(files, digest)
-    finally:
-        if collecting:
-            gc.enable()

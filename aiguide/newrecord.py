@@ -24,15 +24,13 @@ from typing import Any, NamedTuple
 import yaml
 
 from . import PROJECT_DIR
-from .loader import load_file
+from .fields import DATA_FILES, Collection, Fields
+from .guide import DATA_DIR, Guide, data_file, display_path, load_guide
 from .problems import Problem
-from .references import COLLECTIONS
-from .schema_reference import load_schemas, resolve
-from .schemas import schema_dir, suggest
-from .validate import DATA_DIR_NAME, DATA_FILES, data_path
+from .schemas import EACH, SchemaSet, suggest
 
-TEMPLATE_DIR = Path(DATA_DIR_NAME) / "_templates"
-RETIRED_IDS = Path(DATA_DIR_NAME) / "retired-ids.txt"
+TEMPLATE_DIR = DATA_DIR / "_templates"
+RETIRED_IDS = DATA_DIR / "retired-ids.txt"
 
 FINDING_ID = re.compile(r"^(?P<prefix>[A-Z]{2})-(?P<number>\d+)$")
 SOURCE_KEY = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
@@ -41,7 +39,13 @@ STOP_WORDS = {"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "wit
 FOLD_AT = 90  # longer one-line texts are written as folded blocks (>-)
 WRAP_AT = 100
 
-RawData = Mapping[str, Any]  # data file name -> its parsed YAML (``None`` when it could not be read)
+
+class RawData(dict):
+    """Data file name -> its parsed YAML (``None`` when it could not be read), with each collection's layout."""
+
+    def __init__(self, values: Mapping[str, Any], collections: Mapping[str, Collection]):
+        super().__init__(values)
+        self.collections = dict(collections)
 
 
 @dataclass(frozen=True)
@@ -53,13 +57,10 @@ class Kind:
     id_style: str  # "finding", "number", "slug" or "key"
     number_prefix: str = ""
 
-    @property
-    def list_key(self) -> str:
-        return COLLECTIONS[self.file][0]
 
-    @property
-    def id_field(self) -> str:
-        return COLLECTIONS[self.file][1]
+def collections(project_dir: Path) -> dict[str, Collection]:
+    """Where each kind of record lives (its list and id field), as the project's schemas declare it."""
+    return Fields(SchemaSet.read(Path(project_dir))).collections
 
 
 KINDS: dict[str, Kind] = {
@@ -93,15 +94,15 @@ def kind_of(name: str) -> Kind:
 # ----------------------------------------------------------------------------- reading the data
 
 
-def load_raw(project_dir: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """Every data file as plain values, without the data check, so a half-filled stub does not block."""
-    raw: dict[str, Any] = {}
-    problems: list[Problem] = []
-    for name in DATA_FILES:
-        loaded, found = load_file(data_path(project_dir, name), f"{DATA_DIR_NAME}/{name}.yaml")
-        raw[name] = loaded.data if loaded is not None else None
-        problems.extend(problem for problem in found if loaded is None)
-    return raw, problems
+def load_raw(guide: Guide) -> tuple[RawData, list[Problem]]:
+    """Every data file as plain values, whatever the check says (a half-filled stub must not block);
+    problems only for files (or schemas) that could not be read at all."""
+    unreadable = {display_path(name) for name in DATA_FILES if name not in guide.files}
+    problems = [p for p in guide.problems if p.file in unreadable or p.file.startswith("data/schemas/")]
+    if problems:
+        return RawData({}, {}), problems
+    raw = {name: guide.files[name].data for name in DATA_FILES}
+    return RawData(raw, guide.fields.collections), []
 
 
 def read_retired_ids(project_dir: Path) -> set[str]:
@@ -116,12 +117,12 @@ def read_retired_ids(project_dir: Path) -> set[str]:
 def records(data: RawData, file: str) -> Iterator[dict[str, Any]]:
     """The well-shaped records of one collection file."""
     loaded = data.get(file)
-    items = loaded.get(COLLECTIONS[file][0]) if isinstance(loaded, dict) else None
-    yield from (item for item in items or () if isinstance(item, dict))
+    items = loaded.get(data.collections[file].list_key) if isinstance(loaded, dict) else None
+    yield from (item for item in items if isinstance(item, dict)) if isinstance(items, list) else ()
 
 
 def record_ids(data: RawData, file: str) -> list[str]:
-    id_field = COLLECTIONS[file][1]
+    id_field = data.collections[file].id_field
     return [record[id_field] for record in records(data, file) if isinstance(record.get(id_field), str)]
 
 
@@ -358,7 +359,8 @@ def new_record_text(
     if not comments:
         text = "".join(line for line in text.splitlines(keepends=True) if not line.lstrip().startswith("#"))
     if indent is None:
-        indent = record_indent(data_path(project_dir, spec.file).read_text("utf-8"), spec.list_key)
+        list_key = collections(project_dir)[spec.file].list_key
+        indent = record_indent(data_file(project_dir, spec.file).read_text("utf-8"), list_key)
     return "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True))
 
 
@@ -393,10 +395,10 @@ def _gap(before: str, newline: str) -> str:
 def append_record(project_dir: Path, kind: str, text: str) -> Placement:
     """Add ``text`` after the last record of its file; every other byte of the file stays as it was."""
     spec = kind_of(kind)
-    path = data_path(Path(project_dir), spec.file)
+    path = data_file(Path(project_dir), spec.file)
     original = path.read_bytes().decode("utf-8")
     newline = "\r\n" if "\r\n" in original else "\n"
-    position = _insert_position(original, spec.list_key)
+    position = _insert_position(original, collections(project_dir)[spec.file].list_key)
     before, after = original[:position], original[position:]
     gap = _gap(before, newline)
     block = text.replace("\r\n", "\n").replace("\n", newline)
@@ -404,7 +406,7 @@ def append_record(project_dir: Path, kind: str, text: str) -> Placement:
         block += newline
     path.write_bytes((before + gap + block + after).encode("utf-8"))
     line = before.count("\n") + gap.count("\n") + 1
-    return Placement(f"{DATA_DIR_NAME}/{spec.file}.yaml", line)
+    return Placement(display_path(spec.file), line)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -413,13 +415,12 @@ def append_record(project_dir: Path, kind: str, text: str) -> Placement:
 def field_types(project_dir: Path, kind: str) -> dict[str, str]:
     """Top-level field -> JSON type of a record of ``kind``, from its schema."""
     spec = kind_of(kind)
-    schemas = load_schemas(schema_dir(Path(project_dir)))
-    doc = f"{spec.file}.schema.json"
-    root = resolve(schemas[doc], doc, schemas)
-    listed = resolve(root.schema["properties"][spec.list_key], root.doc, schemas)
-    items = resolve(listed.schema["items"], listed.doc, schemas)
+    schemas = SchemaSet.read(Path(project_dir))
+    list_key = Fields(schemas).collections[spec.file].list_key
+    items = schemas.node_at(spec.file, (list_key, EACH))
+    assert items is not None, f"{spec.file}.schema.json has no record list {list_key}"
     return {
-        name: str(resolve(sub, items.doc, schemas).schema.get("type", "string"))
+        name: str(schemas.resolve(sub, items.doc).schema.get("type", "string"))
         for name, sub in items.schema.get("properties", {}).items()
     }
 
@@ -442,7 +443,7 @@ def parse_setting(setting: str, types: Mapping[str, str]) -> tuple[str, Any]:
 
 def _fields(args: argparse.Namespace, data: RawData, new_id: str) -> dict[str, Any]:
     spec = KINDS[args.kind]
-    fields: dict[str, Any] = {spec.id_field: new_id}
+    fields: dict[str, Any] = {data.collections[spec.file].id_field: new_id}
     if args.title:
         fields[spec.title_field] = args.title
     if args.theme:
@@ -474,7 +475,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Add one record; print its id and where it went. 0 on success, 1 on unreadable data, 2 on bad options."""
     args = _parser().parse_args(argv)
-    data, problems = load_raw(args.project)
+    data, problems = load_raw(load_guide(args.project))
     if problems:
         print("\n".join(map(str, problems)), file=sys.stderr)
         print("fix these first: new ids are only safe when every data file can be read", file=sys.stderr)

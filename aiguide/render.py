@@ -10,13 +10,17 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from . import PACKAGE_DIR, evidence
-from .model import THEME_GROUP_FRAMEWORK, GuideData
+from .model import THEME_GROUP_FRAMEWORK
+
+if TYPE_CHECKING:
+    from .guide import Guide
+    from .problems import Problem
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 
@@ -44,15 +48,13 @@ PAGES = {
 # Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
 THEME_GROUP_FOLDER = "themes/by-domain"
 
-MARK_LABELS = {"V": "seen in source", "S": "secondary write-up", "NS": "not seen"}
-VERIFICATION_LABELS = {"verified": "Verified", "secondary": "Secondary only", "not-seen": "Not seen"}
-DIRECTION_LABELS = {"facilitator": "Facilitator", "barrier": "Barrier", "both": "Facilitator and barrier"}
-TYPE_LABELS = {
-    "review": "Review",
-    "primary-study": "Primary study",
-    "guidance": "Guidance",
-    "news": "News write-up",
-    "protocol": "Review protocol",
+# Template globals holding the words readers see for enum values, and the field whose ``x-labels`` give them.
+LABEL_FIELDS = {
+    "MARK_LABELS": ("findings", "findings[].citations[].mark"),
+    "VERIFICATION_LABELS": ("sources", "sources[].verification"),
+    "DIRECTION_LABELS": ("findings", "findings[].direction"),
+    "TYPE_LABELS": ("sources", "sources[].type"),
+    "TIER_LABELS": ("checklists", "items[].tier"),
 }
 
 # Characters that would let data text start Markdown links or images ([text](url)), attribute lists
@@ -97,35 +99,45 @@ def table_cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+def template_environment() -> Environment:
+    """The Jinja environment of every template: autoescaped, strict, data text made inert."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=neutralise,
+    )
+    env.filters.update(plain=plain, cell=table_cell, code=code_span)
+    return env
+
+
+def problems_notice(problems: list[Problem]) -> str:
+    """What every page of the live preview shows while the data has problems."""
+    return template_environment().get_template("problems_notice.md.j2").render(problems=problems)
+
+
 class Renderer:
     """Renders templates for one guide; links are made relative to the current page."""
 
-    def __init__(self, data: GuideData, current_page: Callable[[], str] = lambda: "index.md"):
-        self.data = data
+    def __init__(self, guide: Guide, current_page: Callable[[], str] = lambda: "index.md"):
+        self.guide = guide
+        self.data = data = guide.model
         self.current_page = current_page
-        self.env = Environment(
-            loader=FileSystemLoader(TEMPLATE_DIR),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            finalize=neutralise,
-        )
-        self.env.filters.update(plain=plain, cell=table_cell, code=code_span)
+        self.env = template_environment()
+        labels = {name: guide.fields.labels(*where) for name, where in LABEL_FIELDS.items()}
         self.env.globals.update(
             data=data,
             url=self.url,
             href=self.href,
             strength=lambda finding: evidence.strength(finding, data),
             levels=evidence.LEVELS,
-            direction_tally=evidence.direction_tally,
+            direction_tally=lambda findings: evidence.direction_tally(findings, labels["DIRECTION_LABELS"]),
             strength_tally=lambda findings: evidence.strength_tally(findings, data),
-            MARK_LABELS=MARK_LABELS,
             THEME_GROUP_FRAMEWORK=THEME_GROUP_FRAMEWORK,
-            VERIFICATION_LABELS=VERIFICATION_LABELS,
-            DIRECTION_LABELS=DIRECTION_LABELS,
-            TYPE_LABELS=TYPE_LABELS,
+            **labels,
         )
 
     def target(self, kind: str, key: str = "") -> tuple[str, str]:

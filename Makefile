@@ -59,18 +59,18 @@ endef
 check: $(VENV)/.build-installed  ## Validate every data file (one line per problem)
 	$(BIN)/python -m aiguide check
 
-sync: check  ## Write the per-theme page stubs and nav entries from the data
+sync: $(VENV)/.build-installed  ## Write the per-theme page stubs and nav entries from the data
 	$(BIN)/python -m aiguide sync
 
-site: check $(CHROMIUM)  ## Build site/ with the PDF and downloads (the old site stays if anything fails)
-	$(BIN)/python -m aiguide.build
+site: $(VENV)/.build-installed $(CHROMIUM)  ## Check the data, build site/ with the PDF and downloads, check links
+	$(BIN)/python -m aiguide build
 	@echo "open site/index.html, or publish site/ on any static host"
 
-html: check  ## Build site/ without the PDF (quicker)
-	$(BIN)/python -m aiguide.build --no-pdf
+html: $(VENV)/.build-installed  ## The same without the PDF (quicker)
+	$(BIN)/python -m aiguide build --no-pdf
 
-serve: sync  ## Preview at http://127.0.0.1:8000 with live reload on data/, templates and package changes
-	$(BIN)/mkdocs serve
+serve: $(VENV)/.build-installed  ## Preview at http://127.0.0.1:8000; data, page, template and code edits show on reload
+	$(BIN)/python -m aiguide serve
 
 lint: $(VENV)/.dev-installed  ## Lint the Python code
 	$(BIN)/ruff check aiguide tests macros.py
@@ -83,7 +83,7 @@ test: $(VENV)/.dev-installed $(CHROMIUM) $(PDFTOTEXT) $(JAVA) node_modules/.pack
 	$(BIN)/python -m pytest
 
 clean:  ## Remove build output
-	rm -rf site site.tmp site.old build .pytest_cache
+	rm -rf site .site.tmp-* .site.old-* build .pytest_cache
 
 distclean: clean  ## Also remove the virtual environment and node_modules
 	rm -rf $(VENV) node_modules

@@ -147,6 +147,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.stack: list[_Frame] = []
         self.skip_depth = 0  # > 0 while skipping the insides of a refused collection
+        self.decorated_lines: set[int] = set()  # lines already reported for an anchor, alias or tag
         self.root: Any = None
         self.has_root = False
 
@@ -185,16 +186,23 @@ class _Builder:
 
     # -- events
 
+    def _decoration(self, line: int, path: DataPath, message: str) -> None:
+        """Report an anchor, alias or tag, once per line (a line of aliases is one mistake)."""
+        if line not in self.decorated_lines:
+            self.decorated_lines.add(line)
+            self.problem(line, path, message)
+
     def _refuse_decorations(self, event: Any, path: DataPath, line: int) -> bool:
         """Report an anchor or a tag on a node; True when the node carries either."""
         refused = False
         if getattr(event, "anchor", None):
-            self.problem(line, path, f"anchors (&{event.anchor}) are not allowed in guide data; write the value out")
+            message = f"anchors (&{event.anchor}) and aliases are not allowed in guide data; write the value out"
+            self._decoration(line, path, message)
             refused = True
         tag = getattr(event, "tag", None)
         if tag and tag != "!":
             shown = tag.replace("tag:yaml.org,2002:", "!!")
-            self.problem(line, path, f"tags such as {shown} are not allowed in guide data; write the value plainly")
+            self._decoration(line, path, f"tags such as {shown} are not allowed in guide data; write the value plainly")
             refused = True
         return refused
 
@@ -269,7 +277,7 @@ class _Builder:
             return
         line = event.start_mark.line + 1
         path, is_key = self._slot(line)
-        self.problem(line, path, f"aliases (*{event.anchor}) are not allowed in guide data; write the value out")
+        self._decoration(line, path, f"aliases (*{event.anchor}) are not allowed in guide data; write the value out")
         if is_key:
             self.stack[-1].key, self.stack[-1].key_line = "\0refused", line
         else:

@@ -118,13 +118,33 @@ def cover_facts(meta: Any) -> dict[str, str]:
 
 def _register_problems(env: Any, error: DataError, names: tuple[str, ...]) -> None:
     """Live preview with bad data: the terminal lists the problems, and every fragment shows them."""
-    print(error.report(), file=sys.stderr, flush=True)
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(
+        f"{count} problem{'s' if count != 1 else ''} in the guide's data; every page shows them until they are fixed",
+        file=sys.stderr,
+        flush=True,
+    )
     from .render import problems_notice
 
     notice = problems_notice(error.problems)
     for name in names:
         env.macro(lambda *args, **kwargs: notice, name)
-    env.variables["guide"] = SimpleNamespace(title="", subtitle="", version="", release_date="")
+    env.variables["guide"] = _Blank()
+
+
+class _Blank:
+    """Stands in for the guide's facts while the data is broken: every attribute is blank too."""
+
+    def __getattr__(self, name: str) -> _Blank:
+        return self
+
+    def __str__(self) -> str:
+        return ""
+
+    def __iter__(self):
+        return iter(())
 
 
 def inert(value: Any) -> Any:

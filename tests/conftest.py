@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from aiguide.model import GuideData, load_guide
+from aiguide.guide import Guide, load_guide
+from aiguide.model import GuideData
 from aiguide.pdf import CHROMIUM, CHROMIUM_ARGS  # one launch recipe for the PDF and the tests
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -52,8 +53,15 @@ def project_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def guide() -> GuideData:
+def loaded() -> Guide:
+    """The real guide as the pipeline loads it (files, schemas, problems, model)."""
     return load_guide(PROJECT_DIR)
+
+
+@pytest.fixture(scope="session")
+def guide(loaded: Guide) -> GuideData:
+    """The real guide's typed model."""
+    return loaded.model
 
 
 @pytest.fixture

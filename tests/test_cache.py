@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiguide.cache import CACHE_DIR_NAME
-from aiguide.validate import load_and_check
+import pytest
+
+from aiguide.cache import CACHE_DIR_NAME, compute_fingerprint
+from aiguide.guide import load_guide
 
 
 def _problems(project: Path) -> list[str]:
-    return [str(problem) for problem in load_and_check(project)[1]]
+    return [str(problem) for problem in load_guide(project).problems]
 
 
 def test_cached_and_uncached_checks_agree_and_edits_are_seen(project_copy: Path, monkeypatch) -> None:
@@ -48,3 +50,36 @@ def test_line_numbers_survive_the_cache(project_copy: Path) -> None:
     line = text.splitlines().index("  - id: extra-role") + 1
     problems = _problems(project_copy)
     assert any(p.startswith(f"data/roles.yaml:{line}: ") and "not used anywhere" in p for p in problems), problems
+
+
+def test_a_schema_edit_is_seen_by_the_next_load_in_the_same_process(project_copy: Path) -> None:
+    assert _problems(project_copy) == []
+    schema = project_copy / "data" / "schemas" / "roles.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"summary",', '"summary", "owner",', 1))
+    assert any("roles[0].owner: is missing" in problem for problem in _problems(project_copy))
+
+
+@pytest.mark.parametrize("library", ["PyYAML", "jsonschema", "Jinja2"])
+def test_cache_key_changes_with_the_library_versions(library: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiguide.cache
+
+    before = compute_fingerprint()
+    real = aiguide.cache.version
+    monkeypatch.setattr(aiguide.cache, "version", lambda name: "0.0.0-other" if name == library else real(name))
+    assert compute_fingerprint() != before
+
+
+def test_cache_key_changes_with_any_template_or_module_of_the_package(tmp_path: Path, monkeypatch) -> None:
+    import aiguide.cache
+
+    package = tmp_path / "aiguide"
+    (package / "templates").mkdir(parents=True)
+    (package / "module.py").write_text("x = 1\n")
+    (package / "templates" / "page.md.j2").write_text("one\n")
+    monkeypatch.setattr(aiguide.cache, "PACKAGE_DIR", package)
+    first = compute_fingerprint()
+    (package / "templates" / "page.md.j2").write_text("two\n")
+    second = compute_fingerprint()
+    (package / "new_module.py").write_text("y = 2\n")
+    third = compute_fingerprint()
+    assert len({first, second, third}) == 3

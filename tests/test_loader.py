@@ -14,7 +14,8 @@ from aiguide.problems import Problem
 
 DISPLAY = "data/example.yaml"
 EMPTY_MESSAGE = "the file is empty; it must hold the guide's data"
-ANCHOR_MESSAGE = "anchors and aliases (& and *) are not allowed in guide data; write the value out"
+ANCHOR_MESSAGE = "anchors (&team) and aliases are not allowed in guide data; write the value out"
+ALIAS_MESSAGE = "aliases (*team) are not allowed in guide data; write the value out"
 
 
 def load_clean(text: str) -> LoadedFile:
@@ -147,20 +148,27 @@ def test_duplicated_top_level_key_with_nested_value_is_reported() -> None:
     ]
 
 
-# --------------------------------------------------------------------------- literals, booleans, dates
+# --------------------------------------------------------------------------- scalars: the YAML 1.2 core rules
 
 
-@pytest.mark.parametrize("word", ["yes", "no", "Yes", "NO", "on", "Off", "true", "False"])
-def test_yaml_boolean_keeps_its_literal_text(word: str) -> None:
+@pytest.mark.parametrize("word", ["yes", "no", "Yes", "NO", "on", "Off", "y", "n"])
+def test_yes_and_no_words_are_text_as_in_yaml_1_2(word: str) -> None:
+    """Editors such as VS Code read YAML 1.2, where only true/false are booleans; so does the loader."""
     loaded = load_clean(f"answer: {word}\nlist: [{word}]\n")
-    assert isinstance(loaded.data["answer"], bool)
+    assert loaded.data == {"answer": word, "list": [word]}
+    assert loaded.literals == {}
+
+
+@pytest.mark.parametrize(("word", "value"), [("true", True), ("False", False), ("TRUE", True)])
+def test_true_and_false_are_booleans_with_their_literal_text(word: str, value: bool) -> None:
+    loaded = load_clean(f"answer: {word}\n")
+    assert loaded.data["answer"] is value
     assert loaded.literals[("answer",)] == word
-    assert loaded.literals[("list", 0)] == word
 
 
 def test_numbers_keep_their_literal_text_but_strings_have_none() -> None:
-    loaded = load_clean('pmid: 40690758\nratio: 1.50\nyear: 2025\nquoted: "yes"\nplain: hello\n')
-    assert loaded.data == {"pmid": 40690758, "ratio": 1.5, "year": 2025, "quoted": "yes", "plain": "hello"}
+    loaded = load_clean('pmid: 40690758\nratio: 1.50\nyear: 2025\nquoted: "yes"\nplain: hello\noctal: 0o17\n')
+    assert loaded.data == {"pmid": 40690758, "ratio": 1.5, "year": 2025, "quoted": "yes", "plain": "hello", "octal": 15}
     assert loaded.literals[("pmid",)] == "40690758"
     assert loaded.literals[("ratio",)] == "1.50"
     assert loaded.literals[("year",)] == "2025"
@@ -168,29 +176,31 @@ def test_numbers_keep_their_literal_text_but_strings_have_none() -> None:
     assert ("plain",) not in loaded.literals
 
 
-def test_dates_become_iso_strings() -> None:
+def test_sexagesimal_and_underscored_numbers_are_text_as_in_yaml_1_2() -> None:
+    loaded = load_clean("time: 12:30\ncount: 1_000\n")
+    assert loaded.data == {"time": "12:30", "count": "1_000"}
+
+
+@pytest.mark.parametrize("word", [".nan", ".NaN", ".inf", "-.inf", "+.INF", "1e999", "-1e999"])
+def test_numbers_that_are_not_finite_are_refused_at_their_line(word: str) -> None:
+    loaded, problems = load_text(f"id: x\nscore: {word}\n", DISPLAY)
+    assert [str(problem) for problem in problems] == [
+        f"{DISPLAY}:2: score: {word} is not a finite number; write an ordinary number"
+    ]
+    assert loaded is not None and loaded.data["score"] is None
+
+
+def test_dates_stay_as_written() -> None:
     loaded = load_clean("last_reviewed: 2026-11-29\nseen_at: 2026-11-29 10:30:00\nlist: [2025-07-21]\n")
-    assert loaded.data == {
-        "last_reviewed": "2026-11-29",
-        "seen_at": "2026-11-29T10:30:00",
-        "list": ["2025-07-21"],
-    }
-    assert loaded.literals[("last_reviewed",)] == "2026-11-29"
+    assert loaded.data == {"last_reviewed": "2026-11-29", "seen_at": "2026-11-29 10:30:00", "list": ["2025-07-21"]}
 
 
-def test_impossible_date_is_a_problem_not_a_crash() -> None:
-    """2026-13-45 looks like a date to YAML; the loader must report it instead of raising ValueError."""
-    try:
-        _, problems = load_text("last_reviewed: 2026-13-45\n", DISPLAY)
-    except ValueError as error:
-        pytest.fail(f"load_text raised {error!r} on an impossible date instead of returning a problem")
-    assert len(problems) == 1
-    assert problems[0].line == 1
-    assert problems[0].field == "last_reviewed"
-    assert "\n" not in problems[0].message
+def test_impossible_date_is_text_for_the_schema_to_judge() -> None:
+    loaded = load_clean("last_reviewed: 2026-13-45\n")
+    assert loaded.data == {"last_reviewed": "2026-13-45"}
 
 
-# --------------------------------------------------------------------------- anchors and aliases
+# --------------------------------------------------------------------------- anchors, aliases and tags
 
 
 def billion_laughs(levels: int = 9, width: int = 9) -> str:
@@ -201,39 +211,85 @@ def billion_laughs(levels: int = 9, width: int = 9) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_billion_laughs_is_rejected_quickly_with_one_clear_problem_and_no_expansion() -> None:
+def test_billion_laughs_is_refused_line_by_line_without_expansion() -> None:
     text = billion_laughs()
-    started = time.perf_counter()
     loaded, problems = load_text(text, DISPLAY)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
     # No expansion: whatever data is kept is no bigger than the text itself.
-    if loaded is not None:
-        assert len(repr(loaded.data)) < 2 * len(text)
-    assert problems, "aliases must be rejected"
-    assert {problem.message for problem in problems} == {ANCHOR_MESSAGE}
-    assert len(problems) == 1, (
-        f"expected one clear problem for the whole file, got {len(problems)}: "
-        + "; ".join(str(problem) for problem in problems[:3])
-        + " …"
-    )
+    assert loaded is not None and len(repr(loaded.data)) < 2 * len(text)
+    assert [problem.line for problem in problems] == list(range(1, 10)), "one problem per line, on its line"
+    assert all("not allowed in guide data" in problem.message for problem in problems)
 
 
-def test_alias_is_reported_on_the_line_where_it_is_used() -> None:
+def test_anchor_and_alias_are_each_reported_on_their_own_line() -> None:
     text = "first:\n  roles: &team [radiologist, pacs-it]\nsecond:\n  roles: *team\n"
     loaded, problems = load_text(text, DISPLAY)
-    assert problems == [Problem(DISPLAY, line_number(text, "*team"), "second.roles", ANCHOR_MESSAGE)]
+    assert problems == [
+        Problem(DISPLAY, 2, "first.roles", ANCHOR_MESSAGE),
+        Problem(DISPLAY, line_number(text, "*team"), "second.roles", ALIAS_MESSAGE),
+    ]
+    assert loaded is not None and loaded.data["second"]["roles"] is None
+
+
+def test_an_anchor_without_any_alias_is_refused_too() -> None:
+    _, problems = load_text("roles: &team [radiologist]\n", DISPLAY)
+    assert [problem.line for problem in problems] == [1]
+    assert "anchors (&team)" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("title: !!binary aGVsbG8=\n", "!!binary"),
+        ("title: !!str 12\n", "!!str"),
+        ("roles: !!set {a, b}\n", "!!set"),
+        ("record: !local {a: 1}\n", "!local"),
+        ("items: !!python/list [1]\n", "!!python/list"),
+    ],
+)
+def test_tags_are_refused_and_nothing_is_constructed_from_them(text: str, shown: str) -> None:
+    loaded, problems = load_text(text, DISPLAY)
+    assert len(problems) == 1 and problems[0].line == 1
+    assert f"tags such as {shown} are not allowed" in problems[0].message
     assert loaded is not None
-    assert loaded.data["first"]["roles"] == ["radiologist", "pacs-it"]
-    assert loaded.data["second"]["roles"] is None
+    assert all(not isinstance(value, bytes | set) for value in loaded.data.values())
 
 
 def test_merge_key_is_one_clear_one_line_problem() -> None:
-    text = "base: {kind: observed}\nrecord:\n  <<: {kind: observed}\n  id: FW-01\n"
+    text = "record:\n  <<: {kind: observed}\n  id: FW-01\n"
     _, problems = load_text(text, DISPLAY)
     assert [str(problem) for problem in problems] == [
-        f"{DISPLAY}:3: record: merge keys (<<) are not allowed in guide data; write the fields out"
+        f"{DISPLAY}:2: record: merge keys (<<) are not allowed in guide data; write the fields out"
     ]
+
+
+# --------------------------------------------------------------------------- characters and nesting
+
+
+@pytest.mark.parametrize(
+    ("char", "name"),
+    [("\x00", "NULL"), ("\x07", "BELL"), ("\x1b", "ESCAPE"), ("\x7f", "DELETE"), ("\u2028", "LINE SEPARATOR"),
+     ("\u2029", "PARAGRAPH SEPARATOR"), ("\x85", "NEXT LINE")],
+)
+def test_invisible_characters_are_named_on_their_own_line(char: str, name: str) -> None:
+    text = f"id: FW-01\ntitle: Before{char}after\nphase: go-live\n"
+    loaded, problems = load_text(text, DISPLAY)
+    assert loaded is None
+    assert len(problems) == 1
+    assert problems[0].line == 2
+    assert f"U+{ord(char):04X}" in problems[0].message and "tab" not in problems[0].message.lower()
+
+
+@pytest.mark.parametrize("depth", [40, 5000])
+def test_deeply_nested_flow_collections_are_one_problem_not_a_crash(depth: int) -> None:
+    text = "value: " + "[" * depth + "]" * depth + "\n"
+    loaded, problems = load_text(text, DISPLAY)
+    assert len(problems) == 1 and problems[0].line == 1
+    assert "levels deep" in problems[0].message or "nesting depth" in problems[0].message
+
+
+def test_second_document_is_refused() -> None:
+    _, problems = load_text("id: a\n---\nid: b\n", DISPLAY)
+    assert [problem.line for problem in problems] == [2]
 
 
 # --------------------------------------------------------------------------- file-level problems

@@ -21,6 +21,7 @@ class Citation:
     section: str
     mark: str
     note: str = ""
+    supports: str = ""  # direct, indirect or context: how closely the source bears on the claim
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,33 @@ class Term:
 
 
 @dataclass(frozen=True)
+class ConfidenceComponent:
+    """One GRADE-CERQual component: the editors' concern level and their reason."""
+
+    concern: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConfidenceOverride:
+    """An editor's different overall level, with the reason."""
+
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """The editors' GRADE-CERQual judgement of an observed finding, component by component."""
+
+    methodological_limitations: ConfidenceComponent
+    coherence: ConfidenceComponent
+    adequacy: ConfidenceComponent
+    relevance: ConfidenceComponent
+    override: ConfidenceOverride | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     id: str
     title: str
@@ -152,6 +180,7 @@ class Finding:
     last_reviewed: str
     also_themes: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    confidence: Confidence | None = None
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -195,9 +224,10 @@ class ChecklistItem:
     phase: str
     theme: str
     roles: tuple[str, ...]
-    findings: tuple[str, ...]
     help: str
     last_reviewed: str
+    findings: tuple[str, ...] = ()
+    practice_advice: bool = False
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
     status: str = "active"
@@ -364,9 +394,19 @@ def _guide_meta(raw: dict[str, Any]) -> GuideMeta:
     return GuideMeta(**values)
 
 
+def _confidence(raw: dict[str, Any] | None) -> Confidence | None:
+    if not raw:
+        return None
+    values: dict[str, Any] = {name: ConfidenceComponent(**raw[name]) for name in raw if name != "override"}
+    if raw.get("override"):
+        values["override"] = ConfidenceOverride(**raw["override"])
+    return Confidence(**values)
+
+
 def _finding(raw: dict[str, Any]) -> Finding:
     values = _tuples(raw, "roles", "phases", "also_themes", "terms")
     values["citations"] = _citations(raw["citations"])
+    values["confidence"] = _confidence(raw.get("confidence"))
     return Finding(**values)
 
 

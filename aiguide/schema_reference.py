@@ -103,7 +103,7 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "findings[].id": "Shown before the title and used as the anchor (#fw-01); other records link to it by this id.",
         "findings[].title": "Heading of the finding card and its row in the findings table.",
         "findings[].direction": "The direction badge, the section of the theme page it sits in, and a table filter.",
-        "findings[].kind": "'recommendation' adds a Recommendation badge to the card.",
+        "findings[].kind": "'guidance' adds a Guidance badge to the card and 'advice' a Practice advice badge.",
         "findings[].theme": "The theme page the finding appears on.",
         "findings[].also_themes": "The 'Also relevant to' line, and a link from those theme pages.",
         "findings[].statement": "The body of the finding card and of its row in the findings table.",

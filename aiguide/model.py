@@ -16,6 +16,7 @@ class Citation:
     section: str
     mark: str
     note: str = ""
+    supports: str = ""  # direct, indirect or context: how closely the source bears on the claim
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,33 @@ class Term:
 
 
 @dataclass(frozen=True)
+class ConfidenceComponent:
+    """One GRADE-CERQual component: the editors' concern level and their reason."""
+
+    concern: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ConfidenceOverride:
+    """An editor's different overall level, with the reason."""
+
+    level: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """The editors' GRADE-CERQual judgement of an observed finding, component by component."""
+
+    methodological_limitations: ConfidenceComponent
+    coherence: ConfidenceComponent
+    adequacy: ConfidenceComponent
+    relevance: ConfidenceComponent
+    override: ConfidenceOverride | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     id: str
     title: str
@@ -147,6 +175,7 @@ class Finding:
     last_reviewed: str
     also_themes: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    confidence: Confidence | None = None
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -190,9 +219,10 @@ class ChecklistItem:
     phase: str
     theme: str
     roles: tuple[str, ...]
-    findings: tuple[str, ...]
     help: str
     last_reviewed: str
+    findings: tuple[str, ...] = ()
+    practice_advice: bool = False
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
     status: str = "active"

@@ -130,7 +130,7 @@ def test_rows_carry_rules_examples_and_site_effects(reference: str, guide) -> No
     id_row = _row(reference, "findings[].id")
     assert guide.findings[0].id in id_row
     assert "two capital letters, a hyphen and a number" in id_row  # the schema's x-error, in words
-    assert "Recommendation badge" in _row(reference, "findings[].kind")  # from the site mapping
+    assert "Guidance badge" in _row(reference, "findings[].kind")  # from the site mapping
     assert "Why the role is kept" in _row(reference, "roles[].unused_reason")  # the schema's description
 
 

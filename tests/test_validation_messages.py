@@ -142,8 +142,8 @@ def list_where_text_expected(project: Path) -> str:
     text, at = replace_first(
         project,
         "findings",
-        "    title: Tools fitting the PACS routine are adopted more readily\n",
-        "    title: [Tools fitting the PACS routine, are adopted more readily]\n",
+        "    title: Fitting the PACS routine helps; extra steps and delays hinder\n",
+        "    title: [Fitting the PACS routine helps, extra steps and delays hinder]\n",
     )
     index = record_index(text, "findings", at)
     return f"data/findings.yaml:{line_at(text, at)}: findings[{index}].title: must be text, not a list"
@@ -204,9 +204,7 @@ def duplicate_id(project: Path) -> str:
 
 
 def duplicate_key(project: Path) -> str:
-    text, at = replace_first(
-        project, "findings", "    kind: observed\n", "    kind: observed\n    kind: recommendation\n"
-    )
+    text, at = replace_first(project, "findings", "    kind: observed\n", "    kind: observed\n    kind: guidance\n")
     first = line_at(text, at)
     index = record_index(text, "findings", at)
     return (
@@ -545,7 +543,7 @@ def test_bad_input_gives_exact_one_line_message(
 def test_impossible_date_is_reported_without_traceback(project_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A date-shaped value that is not a real date (month 13) must become a problem line, not a crash."""
     text, at = replace_first(
-        project_copy, "checklists", "    last_reviewed: 2026-11-29\n", "    last_reviewed: 2026-13-45\n"
+        project_copy, "checklists", "    last_reviewed: 2026-12-07\n", "    last_reviewed: 2026-13-45\n"
     )
     index = record_index(text, "checklists", at)
     prefix = f"data/checklists.yaml:{line_at(text, at)}: items[{index}].last_reviewed: "

@@ -182,7 +182,10 @@ class SchemaSet:
         clashes = {key for key in local.keys() & target.keys() if not _is_annotation(key)}
         if clashes:  # both constrain the same keyword: JSON Schema applies both, so must we
             return {"allOf": [target, local]}
-        return {**target, **local}
+        merged = {**target, **local}
+        if "x-error" in target and "x-error" in local:  # messages per keyword: the field's own win
+            merged["x-error"] = {**_error_hints(target["x-error"]), **_error_hints(local["x-error"])}
+        return merged
 
     def _reference_problems(self) -> list[Problem]:
         """One problem per schema file whose ``$ref``s cannot all be followed."""
@@ -259,13 +262,20 @@ class SchemaSet:
         if cache is not None and key and (cached := cache.get("schema.marshal", key)) is not None:
             return [Problem(*problem) for problem in cached]
         problems = []
-        for error in self.validator(loaded.name).iter_errors(loaded.data):
-            for leaf in _leaf_errors(error):
-                path, message = _message(leaf, loaded)
-                problems.append(Problem(loaded.display_path, loaded.line_of(path), format_path(path), message))
+        leaves = [
+            leaf for error in self.validator(loaded.name).iter_errors(loaded.data) for leaf in _leaf_errors(error)
+        ]
+        for leaf in _without_misspelt_required(leaves):
+            path, message = _message(leaf, loaded)
+            problems.append(Problem(loaded.display_path, loaded.line_of(path), format_path(path), message))
         if cache is not None and key:
             cache.put("schema.marshal", key, [problem.as_tuple() for problem in problems])
         return problems
+
+
+def _error_hints(hint: str | dict[str, str]) -> dict[str, str]:
+    """``x-error`` as a mapping from keyword to message (a plain text covers pattern and format)."""
+    return dict(hint) if isinstance(hint, dict) else {"pattern": hint, "format": hint}
 
 
 def _is_annotation(keyword: str) -> bool:
@@ -409,6 +419,24 @@ def _message(error: ValidationError, loaded: LoadedFile) -> tuple[tuple, str]:
     if kind == "const":
         return path, f"must be {error.validator_value!r}"
     return path, error.message
+
+
+def _without_misspelt_required(errors: list[ValidationError]) -> list[ValidationError]:
+    """Drop 'tier is missing' where the same record has 'teir': the unknown-field message already says it."""
+    unknown: dict[tuple, set[str]] = {}
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = error.schema.get("properties", {})
+            unknown.setdefault(tuple(error.absolute_path), set()).update(k for k in error.instance if k not in allowed)
+    kept = []
+    for error in errors:
+        extras = unknown.get(tuple(error.absolute_path), set())
+        if error.validator == "required" and extras:
+            missing = [name for name in error.validator_value if name not in (error.instance or {})]
+            if missing and any(suggest(extra, [missing[0]]) for extra in extras):
+                continue
+        kept.append(error)
+    return kept
 
 
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:

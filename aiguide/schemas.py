@@ -403,7 +403,8 @@ def _message(error: ValidationError, loaded: LoadedFile) -> tuple[tuple, str]:
             return path, f"is longer than {error.validator_value} characters; shorten it"
         return path, "must not be blank"
     if kind == "not":
-        return path, error.schema.get("x-error") or "still holds the template's TODO placeholder; write the real text"
+        hint = _error_hints(error.schema.get("x-error", {})).get("not")
+        return path, hint or "still holds the template's TODO placeholder; write the real text"
     if kind == "minItems":
         return path, f"needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}"
     if kind == "minLength":

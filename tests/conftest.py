@@ -58,6 +58,15 @@ def loaded() -> Guide:
     return load_guide(PROJECT_DIR)
 
 
+def with_model(guide: Guide, model: GuideData) -> Guide:
+    """A copy of ``guide`` whose typed model is ``model`` (for rendering altered records)."""
+    import dataclasses
+
+    copy = dataclasses.replace(guide)
+    copy.__dict__["model"] = model
+    return copy
+
+
 @pytest.fixture(scope="session")
 def guide(loaded: Guide) -> GuideData:
     """The real guide's typed model."""

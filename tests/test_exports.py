@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -25,12 +24,15 @@ from aiguide.exports import (
     download_files,
     main,
 )
+from aiguide.fields import DATA_FILES
+from aiguide.guide import data_file, load_guide
+from aiguide.loader import load_text
 from aiguide.model import GuideData
-from aiguide.references import COLLECTIONS
-from aiguide.validate import DATA_FILES, data_path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CSV_FILES = (("findings.csv", "findings"), ("sources.csv", "sources"), ("checklist.csv", "checklists"))
+LOADED = load_guide(PROJECT_DIR)
+COLLECTIONS = {name: (item.list_key, item.id_field) for name, item in LOADED.fields.collections.items()}
 
 
 # ------------------------------------------------------------------ helpers
@@ -38,7 +40,7 @@ CSV_FILES = (("findings.csv", "findings"), ("sources.csv", "sources"), ("checkli
 
 @pytest.fixture(scope="module")
 def downloads() -> dict[str, DownloadFile]:
-    return {item.name: item for item in download_files(PROJECT_DIR)}
+    return {item.name: item for item in download_files(LOADED)}
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +52,11 @@ def text_of(downloads: dict[str, DownloadFile], name: str) -> str:
     return downloads[name].content.decode("utf-8")
 
 
-def iso_dates(value: Any) -> Any:
-    """YAML dates as ISO text, the way the loader hands them to the rest of the pipeline."""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: iso_dates(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [iso_dates(item) for item in value]
-    return value
-
-
 def yaml_file(name: str) -> Any:
-    return iso_dates(yaml.safe_load(data_path(PROJECT_DIR, name).read_text(encoding="utf-8")))
+    """A data file's values as the guide reads YAML (1.2 core rules), parsed afresh from its text."""
+    loaded, problems = load_text(data_file(PROJECT_DIR, name).read_text(encoding="utf-8"), f"data/{name}.yaml")
+    assert loaded is not None and not problems
+    return loaded.data
 
 
 def without_derived(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -396,7 +390,7 @@ def test_downloads_include_every_format_and_every_schema(downloads: dict[str, Do
 
 
 def test_downloads_are_byte_identical_on_a_second_run(downloads: dict[str, DownloadFile]) -> None:
-    again = download_files(PROJECT_DIR)
+    again = download_files(load_guide(PROJECT_DIR))
     assert [item.name for item in again] == list(downloads)
     assert all(item.content == downloads[item.name].content for item in again)
 

@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from aiguide.schema_reference import SchemaNode, load_schemas, resolve
-from aiguide.schemas import schema_dir
-from aiguide.validate import DATA_FILES, data_path, load_and_check
+from aiguide.fields import DATA_FILES
+from aiguide.guide import data_file, load_guide
+from aiguide.schemas import ANY_KEY, EACH, SchemaNode, SchemaSet
 
 from .conftest import BUILD_ENV, copy_project, run_build
 
@@ -33,9 +33,10 @@ PAYLOAD = (
 )
 # Appended to question fields (before their closing '?'): Jinja that would print zz49zz if it ever ran.
 QUESTION_PAYLOAD = " zz{{ 7*7 }}zz yy{% if true %}ran{% endif %}yy <b onmouseover=\"alert('x6')\">q</b>"
-RAN = ("zz49zz", "yyranyy")  # what the question payload would turn into if Jinja ran it
+# Put into every one-line field (titles, labels, sections: shown in headings, the navigation and page titles).
+TITLE_PAYLOAD = "zz{{ 7*7 }}zz <i>t</i> {: .x }"
+RAN = ("zz49zz", "yyranyy")  # what the payloads would turn into if Jinja ran them
 QUESTION_PATTERN = "\\?$"
-EACH, ANY_KEY = "[]", "*"
 PYTHON = [sys.executable]
 # Pages that show free text from the data, and a field each of them shows.
 PAGES_WITH_TEXT = {
@@ -81,38 +82,41 @@ DOM_OFFENDERS = """() => {
 # --- Walking the schemas ------------------------------------------------------------------------
 
 
+def _is_question(node: SchemaNode) -> bool:
+    return node.schema.get("pattern") == QUESTION_PATTERN
+
+
 def _is_text(node: SchemaNode) -> bool:
+    """Free text: a field of the shared ``text`` type."""
     return node.doc == "common.schema.json" and node.defs[-1:] == ("text",)
 
 
-def _is_question(node: SchemaNode) -> bool:
-    return node.schema.get("type") == "string" and node.schema.get("pattern") == QUESTION_PATTERN
+def _is_line(node: SchemaNode) -> bool:
+    """A one-line field (titles, labels, sections), questions apart."""
+    return node.doc == "common.schema.json" and node.defs[-1:] == ("line",) and not _is_question(node)
 
 
 def field_paths(
-    node: SchemaNode, schemas: dict, wanted: Callable[[SchemaNode], bool], prefix: tuple = ()
+    node: SchemaNode, schemas: SchemaSet, wanted: Callable[[SchemaNode], bool], prefix: tuple = ()
 ) -> Iterator[tuple]:
     """Token paths (``[]`` every item, ``*`` every key) of the fields below ``node`` that ``wanted`` picks."""
     if wanted(node):
         yield prefix
         return
-    if node.schema.get("type") == "array" and isinstance(node.schema.get("items"), dict):
-        yield from field_paths(resolve(node.schema["items"], node.doc, schemas), schemas, wanted, (*prefix, EACH))
+    items = schemas.items_of(node)
+    if items is not None:
+        yield from field_paths(items, schemas, wanted, (*prefix, EACH))
     for name, sub in node.schema.get("properties", {}).items():
-        yield from field_paths(resolve(sub, node.doc, schemas), schemas, wanted, (*prefix, name))
-    if isinstance(node.schema.get("additionalProperties"), dict):
-        values = resolve(node.schema["additionalProperties"], node.doc, schemas)
+        yield from field_paths(schemas.resolve(sub, node.doc), schemas, wanted, (*prefix, name))
+    values = schemas.values_of(node)
+    if values is not None:
         yield from field_paths(values, schemas, wanted, (*prefix, ANY_KEY))
 
 
 def paths_by_file(project: Path, wanted: Callable[[SchemaNode], bool]) -> dict[str, list[tuple]]:
     """Data file name -> paths of the fields that ``wanted`` picks, from the project's schemas."""
-    schemas = load_schemas(schema_dir(project))
-    result = {}
-    for name in DATA_FILES:
-        doc = f"{name}.schema.json"
-        result[name] = list(field_paths(resolve(schemas[doc], doc, schemas), schemas, wanted))
-    return result
+    schemas = SchemaSet.read(project)
+    return {name: list(field_paths(schemas.root(name), schemas, wanted)) for name in DATA_FILES}
 
 
 def dotted(path: tuple) -> str:
@@ -145,7 +149,7 @@ def update(value: Any, path: tuple, change: Callable[[str], str]) -> int:
 
 def rewrite(project: Path, name: str, edit: Callable[[Any], Any]) -> None:
     """Load a data file, edit its values and write it back (keeping its schema comment line)."""
-    path = data_path(project, name)
+    path = data_file(project, name)
     text = path.read_text(encoding="utf-8")
     first = text.splitlines()[0]
     data = yaml.safe_load(text)
@@ -157,12 +161,14 @@ def rewrite(project: Path, name: str, edit: Callable[[Any], Any]) -> None:
 def inject(project: Path) -> dict[str, int]:
     """Append the payloads to every text and question field; return how many fields each file got."""
     texts = paths_by_file(project, _is_text)
+    lines = paths_by_file(project, _is_line)
     questions = paths_by_file(project, _is_question)
     counts = {}
     for name in DATA_FILES:
 
         def edit(data: Any, name: str = name) -> None:
             counts[name] = sum(update(data, path, lambda text: f"{text} {PAYLOAD}") for path in texts[name])
+            counts[name] += sum(update(data, path, lambda text: f"{text[:40]} {TITLE_PAYLOAD}") for path in lines[name])
             counts[name] += sum(
                 update(data, path, lambda text: f"{text[:-1]}{QUESTION_PAYLOAD}?") for path in questions[name]
             )
@@ -179,7 +185,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A copy of the project with hostile text everywhere, checked, synced and built strictly."""
     project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     counts = inject(project)
-    _, problems = load_and_check(project)
+    problems = list(load_guide(project).problems)
     # The copy's own package writes the nav (as `make site` does), so nav titles carry the payload too.
     sync = subprocess.run(
         [*PYTHON, "-m", "aiguide", "sync"], cwd=project, env=BUILD_ENV, capture_output=True, text=True
@@ -323,9 +329,8 @@ def _line_of(path: Path, needle: str) -> int:
 def test_url_fields_refuse_javascript_with_file_and_line(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     _break_urls(project)
-    _, problems = load_and_check(project)
-    shown = [str(problem) for problem in problems]
+    shown = [str(problem) for problem in load_guide(project).problems]
     for name, field, needle in [("sources", "sources[0].url", "x7"), ("guide", "licence.url", "x8")]:
-        line = _line_of(data_path(project, name), needle)
+        line = _line_of(data_file(project, name), needle)
         expected = f"data/{name}.yaml:{line}: {field}: "
         assert any(text.startswith(expected) and "http" in text for text in shown), (expected, shown)

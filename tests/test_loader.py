@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -267,8 +266,15 @@ def test_merge_key_is_one_clear_one_line_problem() -> None:
 
 @pytest.mark.parametrize(
     ("char", "name"),
-    [("\x00", "NULL"), ("\x07", "BELL"), ("\x1b", "ESCAPE"), ("\x7f", "DELETE"), ("\u2028", "LINE SEPARATOR"),
-     ("\u2029", "PARAGRAPH SEPARATOR"), ("\x85", "NEXT LINE")],
+    [
+        ("\x00", "NULL"),
+        ("\x07", "BELL"),
+        ("\x1b", "ESCAPE"),
+        ("\x7f", "DELETE"),
+        ("\u2028", "LINE SEPARATOR"),
+        ("\u2029", "PARAGRAPH SEPARATOR"),
+        ("\x85", "NEXT LINE"),
+    ],
 )
 def test_invisible_characters_are_named_on_their_own_line(char: str, name: str) -> None:
     text = f"id: FW-01\ntitle: Before{char}after\nphase: go-live\n"
@@ -282,7 +288,7 @@ def test_invisible_characters_are_named_on_their_own_line(char: str, name: str) 
 @pytest.mark.parametrize("depth", [40, 5000])
 def test_deeply_nested_flow_collections_are_one_problem_not_a_crash(depth: int) -> None:
     text = "value: " + "[" * depth + "]" * depth + "\n"
-    loaded, problems = load_text(text, DISPLAY)
+    _, problems = load_text(text, DISPLAY)
     assert len(problems) == 1 and problems[0].line == 1
     assert "levels deep" in problems[0].message or "nesting depth" in problems[0].message
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from aiguide.guide import data_file as data_path
+from aiguide.guide import load_guide
+from aiguide.loader import load_text
 from aiguide.newrecord import (
     KINDS,
+    RawData,
     append_record,
-    load_raw,
     main,
     new_record_text,
     next_id,
@@ -25,7 +27,27 @@ from aiguide.newrecord import (
     read_retired_ids,
     slugify,
 )
-from aiguide.validate import data_path, load_and_check
+from aiguide.newrecord import load_raw as _load_raw
+
+
+def load_raw(project: Path) -> tuple[RawData, list]:
+    return _load_raw(load_guide(project))
+
+
+def load_and_check(project: Path) -> tuple[None, list]:
+    return None, list(load_guide(project).problems)
+
+
+def read_record(text: str) -> dict[str, Any]:
+    """The record a new-record text holds, read as the guide reads YAML."""
+    loaded, problems = load_text(textwrap.dedent(text), "new.yaml")
+    assert loaded is not None and not problems
+    return loaded.data[0]
+
+
+def id_field(kind: str, raw: RawData) -> str:
+    return raw.collections[KINDS[kind].file].id_field
+
 
 # What each kind needs to get an id, and what the command fills in from it.
 ID_OPTIONS: dict[str, dict[str, str]] = {
@@ -50,7 +72,7 @@ def _new_fields(kind: str, raw: dict[str, Any], project: Path) -> dict[str, Any]
     """The fields the command itself fills in for ``kind``."""
     spec = KINDS[kind]
     options = ID_OPTIONS[kind]
-    fields: dict[str, Any] = {spec.id_field: next_id(kind, raw, retired=read_retired_ids(project), **options)}
+    fields: dict[str, Any] = {id_field(kind, raw): next_id(kind, raw, retired=read_retired_ids(project), **options)}
     if "title" in options:
         fields[spec.title_field] = options["title"]
     if "theme" in options:
@@ -64,10 +86,11 @@ def _has_todo(value: Any) -> bool:
     return "TODO" in json.dumps(value, default=str)
 
 
-def _typical(raw: dict[str, Any], kind: str, field: str) -> Any:
+def _typical(raw: RawData, kind: str, field: str) -> Any:
     """The value of ``field`` most records of ``kind`` share (the first record's when all differ)."""
     spec = KINDS[kind]
-    values = [record[field] for record in raw[spec.file][spec.list_key] if field in record]
+    list_key = raw.collections[spec.file].list_key
+    values = [record[field] for record in raw[spec.file][list_key] if field in record]
     if not values:
         return f"Filled in by the test for {field}."
     counts = Counter(json.dumps(value, sort_keys=True) for value in values)
@@ -78,7 +101,7 @@ def _filled(kind: str, project: Path) -> tuple[str, dict[str, Any]]:
     """The new record with every TODO stub replaced by a value taken from the existing data, and its fields."""
     raw, _ = load_raw(project)
     fields = _new_fields(kind, raw, project)
-    stub = yaml.safe_load(textwrap.dedent(new_record_text(kind, project_dir=project, **fields)))[0]
+    stub = read_record(new_record_text(kind, project_dir=project, **fields))
     fields.update({name: _typical(raw, kind, name) for name, value in stub.items() if _has_todo(value)})
     if kind in UNUSED_UNTIL_USED:
         fields["unused_reason"] = "Added by the test; nothing uses it yet."
@@ -89,7 +112,7 @@ def _filled(kind: str, project: Path) -> tuple[str, dict[str, Any]]:
 def test_template_once_filled_in_passes_the_data_check(project_copy: Path, kind: str) -> None:
     text, fields = _filled(kind, project_copy)
     assert "TODO" not in "".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    record = yaml.safe_load(textwrap.dedent(text))[0]
+    record = read_record(text)
     assert {name: record[name] for name in fields} == fields  # long texts and nested lists read back unchanged
     append_record(project_copy, kind, text)
     _, problems = load_and_check(project_copy)
@@ -100,10 +123,10 @@ def test_template_once_filled_in_passes_the_data_check(project_copy: Path, kind:
 def test_stub_is_valid_yaml_but_fails_the_check_until_filled_in(project_copy: Path, kind: str) -> None:
     raw, _ = load_raw(project_copy)
     text = new_record_text(kind, project_dir=project_copy, **_new_fields(kind, raw, project_copy))
-    record = yaml.safe_load(textwrap.dedent(text))[0]
-    assert record[KINDS[kind].id_field] == _new_fields(kind, raw, project_copy)[KINDS[kind].id_field]
+    record = read_record(text)
+    assert record[id_field(kind, raw)] == _new_fields(kind, raw, project_copy)[id_field(kind, raw)]
     if "last_reviewed" in record:
-        assert record["last_reviewed"] == dt.date.today()
+        assert record["last_reviewed"] == dt.date.today().isoformat()
     placement = append_record(project_copy, kind, text)
     _, problems = load_and_check(project_copy)
     assert problems

@@ -9,53 +9,51 @@ from types import SimpleNamespace
 
 import pytest
 
-from aiguide import evidence
 from aiguide.fragments import Fragments, UnknownIdError, faq_jsonld, role_entries
-from aiguide.model import Citation
 from aiguide.render import Renderer, plain, table_cell
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, with_model
 
 
-def test_links_are_relative_to_the_current_page(guide) -> None:
+def test_links_are_relative_to_the_current_page(loaded, guide) -> None:
     finding = guide.findings[0]
-    from_home = Renderer(guide, lambda: "index.md")
-    from_theme = Renderer(guide, lambda: f"themes/{finding.theme}/index.md")
+    from_home = Renderer(loaded, lambda: "index.md")
+    from_theme = Renderer(loaded, lambda: f"themes/{finding.theme}/index.md")
     assert from_home.url("finding", finding.id) == f"themes/{finding.theme}/index.md#{finding.anchor}"
     assert from_theme.url("finding", finding.id) == f"#{finding.anchor}"
     assert from_theme.url("source", "STROHM2020") == "../../sources/index.md#strohm2020"
     assert from_theme.href("source", "STROHM2020") == "../../sources/index.html#strohm2020"
 
 
-def test_theme_page_renders_each_of_its_findings_once(guide) -> None:
+def test_theme_page_renders_each_of_its_findings_once(loaded, guide) -> None:
     theme = guide.themes[0]
-    markdown = Fragments(guide, lambda: f"themes/{theme.id}/index.md").theme_page(theme.id)
+    markdown = Fragments(loaded, lambda: f"themes/{theme.id}/index.md").theme_page(theme.id)
     for finding in guide.findings_for_theme(theme.id):
         assert markdown.count(f"{{ #{finding.anchor} }}") == 1
     assert markdown.startswith(f"# {theme.title}")
 
 
-def test_unknown_theme_is_a_clear_error(guide) -> None:
+def test_unknown_theme_is_a_clear_error(loaded) -> None:
     with pytest.raises(UnknownIdError, match=re.escape("'no-such-theme' is not a theme in data/themes.yaml")):
-        Fragments(guide).theme_page("no-such-theme")
+        Fragments(loaded).theme_page("no-such-theme")
 
 
-def test_text_from_data_is_escaped_not_rendered_as_html(guide) -> None:
+def test_text_from_data_is_escaped_not_rendered_as_html(loaded, guide) -> None:
     finding = guide.findings[0]
     hostile = dataclasses.replace(finding, statement='<script>alert("x")</script> {{ config }}')
     data = dataclasses.replace(guide, findings=(hostile, *guide.findings[1:]))
-    markdown = Fragments(data, lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
+    markdown = Fragments(with_model(loaded, data), lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
     assert "<script>" not in markdown
     assert "&lt;script&gt;" in markdown
     assert "{{ config }}" not in markdown  # braces become character references: shown as text, never evaluated
     assert "&#123;&#123; config &#125;&#125;" in markdown
 
 
-def test_markdown_links_and_attribute_lists_in_data_stay_text(guide) -> None:
+def test_markdown_links_and_attribute_lists_in_data_stay_text(loaded, guide) -> None:
     finding = guide.findings[0]
     hostile = dataclasses.replace(finding, action="[click](javascript:alert(1)) {: onclick=alert(2) }")
     data = dataclasses.replace(guide, findings=(hostile, *guide.findings[1:]))
-    markdown = Fragments(data, lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
+    markdown = Fragments(with_model(loaded, data), lambda: f"themes/{finding.theme}/index.md").theme_page(finding.theme)
     assert "[click](javascript:" not in markdown
     assert "&#91;click&#93;(javascript:alert(1))" in markdown
     assert "{: onclick" not in markdown
@@ -77,44 +75,6 @@ def test_role_entries_count_each_roles_findings_and_items(guide) -> None:
     for entry in role_entries(guide):
         assert entry.findings == sum(entry.role.id in f.roles for f in guide.findings)
         assert entry.items == sum(entry.role.id in i.roles for i in guide.items)
-
-
-def _with_citations(guide, *citations: Citation):
-    finding = dataclasses.replace(guide.findings[0], citations=citations)
-    return finding
-
-
-@pytest.mark.parametrize(
-    ("citations", "expected"),
-    [
-        ((("STROHM2020", "V"), ("HUISMAN2021", "V"), ("ESR2022", "V")), "strong"),
-        ((("STROHM2020", "V"), ("STROHM2020", "V"), ("ESR2022", "V")), "moderate"),
-        ((("STROHM2020", "V"), ("HUISMAN2021", "S")), "limited"),
-        ((("OMOUMI2021", "V"), ("BRADY2024", "S")), "guidance"),
-        ((("BRADY2024", "S"), ("SEED2025", "S")), "unverified"),
-        ((("SEED2025", "V"),), "unverified"),
-    ],
-    ids=[
-        "three-verified-studies",
-        "same-study-twice-counts-once",
-        "one-verified",
-        "guidance-only",
-        "secondary",
-        "news",
-    ],
-)
-def test_strength_rule(guide, citations, expected: str) -> None:
-    finding = _with_citations(guide, *(Citation(key, "abstract", mark) for key, mark in citations))
-    assert evidence.strength(finding, guide).id == expected
-
-
-def test_method_page_publishes_the_same_rule_the_build_applies(guide) -> None:
-    markdown = Fragments(guide, lambda: "method/index.md").strength_rule()
-    for level in evidence.LEVELS:
-        assert level.rule.capitalize() in markdown
-        assert f"#strength-{level.id}" in markdown
-    counts = evidence.strength_tally(guide.findings, guide)
-    assert sum(counts.values()) == len(guide.findings)
 
 
 def test_macros_module_only_registers_fragments() -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from aiguide.fields import DATA_FILES
 from aiguide.schema_reference import reference_context, render_reference
-from aiguide.validate import DATA_FILES
 
 from .conftest import PROJECT_DIR
 
@@ -60,8 +60,8 @@ def _enum_values(node: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def reference(guide) -> str:
-    return render_reference(guide, PROJECT_DIR)
+def reference(loaded) -> str:
+    return render_reference(loaded)
 
 
 def _row(reference: str, path: str) -> str:
@@ -130,19 +130,24 @@ def test_rows_carry_rules_examples_and_site_effects(reference: str, guide) -> No
     id_row = _row(reference, "findings[].id")
     assert guide.findings[0].id in id_row
     assert "two capital letters, a hyphen and a number" in id_row  # the schema's x-error, in words
-    assert "Guidance badge" in _row(reference, "findings[].kind")  # from the site mapping
+    schemas = _schemas()
+    kind = schemas["findings.schema.json"]["properties"]["findings"]["items"]["properties"]["kind"]
+    shown = html.unescape(" ".join(_row(reference, "findings[].kind").split()))
+    assert " ".join(kind["x-site"].split()) in shown  # the schema's x-site
     assert "Why the role is kept" in _row(reference, "roles[].unused_reason")  # the schema's description
 
 
-def test_examples_are_short_and_cells_stay_on_one_line(guide) -> None:
-    docs = reference_context(PROJECT_DIR, guide)
+@pytest.mark.parametrize("name", DATA_FILES)
+def test_every_field_says_what_it_does_on_the_site(loaded, name: str) -> None:
+    """Each field's row says what it does on the site: its own x-site, or at least its description."""
+    docs = {doc.name: doc for doc in reference_context(loaded)}
+    assert all(field.effect.strip() for field in docs[name].fields), [f.path for f in docs[name].fields if not f.effect]
+
+
+def test_examples_are_short_and_cells_stay_on_one_line(loaded) -> None:
+    docs = reference_context(loaded)
     assert [doc.name for doc in docs] == list(DATA_FILES)
     for doc in docs:
         for field in doc.fields:
             assert len(field.example) <= 80, field.path
             assert "\n" not in field.example
-
-
-def test_reference_loads_the_data_itself_when_not_given() -> None:
-    docs = reference_context(Path(PROJECT_DIR))
-    assert docs[0].title

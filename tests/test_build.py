@@ -420,3 +420,39 @@ def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: 
         for theme in group.themes:
             count = len(guide.findings_for_theme(theme.id))
             assert re.search(rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>\s*<td[^>]*>{count}</td>', article)
+
+
+def test_two_builds_at_once_take_turns_and_publish_a_whole_site(built_site: Path, project_copy: Path) -> None:
+    """A second build started while the first runs waits for it, says so, and both publish the whole site."""
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import BUILD_ENV
+
+    site = project_copy / "site"
+    command = [sys.executable, "-m", "aiguide.build", "--project", str(project_copy), "--site-dir", str(site)]
+    first = subprocess.Popen([*command, "--no-pdf", "--print-page"], env=BUILD_ENV, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    second = subprocess.Popen([*command, "--no-pdf", "--print-page"], env=BUILD_ENV, stderr=subprocess.PIPE, text=True)
+    errors = [process.communicate(timeout=600)[1] for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], errors
+    assert any("another build of this guide is running" in error for error in errors), errors
+    expected = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html"))
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == expected
+    assert [p.name for p in project_copy.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_an_inline_script_the_theme_does_not_emit_fails_the_build(project_copy: Path, tmp_path: Path) -> None:
+    """The policy allows only the inline scripts the theme is known to emit; any other stops the build."""
+    from .conftest import run_site_build
+
+    page = project_copy / "docs" / "about" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n<script>document.title = "x"</script>\n', encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous site", encoding="utf-8")
+    result = run_site_build(project_copy, site, "--no-pdf")
+    assert result.returncode == 1
+    assert "about/index.html holds an inline script the guide does not know" in result.stderr, result.stderr
+    assert [p.name for p in site.iterdir()] == ["index.html"]

@@ -326,9 +326,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aiguide.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site folder (holds print_page.html)")
     parser.add_argument("output", type=Path, help="where to write the PDF")
-    parser.add_argument(
-        "--project", type=Path, default=None, help="accepted for compatibility; the footer reads the site's cover"
-    )
     parser.add_argument("--chromium", type=Path, default=CHROMIUM)
     args = parser.parse_args(argv)
     try:

@@ -50,3 +50,13 @@ def test_no_build_output_is_tracked() -> None:
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout
     offenders = [path for path in tracked.splitlines() if path.startswith(("site/", "build/")) or path.endswith(".pdf")]
     assert offenders == []
+
+
+def test_pre_commit_yaml_check_accepts_the_repositorys_yaml() -> None:
+    """The hook checks syntax only (--unsafe), as mkdocs.yml uses the !ENV tag; every YAML file must parse."""
+    config = yaml.safe_load((PROJECT_DIR / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert "--unsafe" in hooks["check-yaml"].get("args", [])
+    tracked = subprocess.run(["git", "ls-files", "*.yml", "*.yaml"], cwd=PROJECT_DIR, capture_output=True, text=True)
+    for name in tracked.stdout.split():
+        list(yaml.parse((PROJECT_DIR / name).read_text(encoding="utf-8"), Loader=yaml.SafeLoader))

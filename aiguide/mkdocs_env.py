@@ -93,6 +93,7 @@ def register(env: Any) -> None:
         if os.environ.get(PREVIEW_ENV):
             _register_problems(env, error, FRAGMENT_NAMES)
             return
+        print(error.report(), file=sys.stderr, flush=True)  # every time: some engines log only the error's type
         _abort(error.report())
         return
     fragments = _Fragments(guide, current_page)

@@ -12,8 +12,6 @@ from aiguide import linkcheck
 from aiguide.exports import write_downloads
 from aiguide.linkcheck import BrokenLink, check_site, external_links, write_report
 
-from .conftest import PROJECT_DIR
-
 DOI_PREFIX = "https://doi.org/"
 
 
@@ -21,7 +19,7 @@ DOI_PREFIX = "https://doi.org/"
 
 
 @pytest.fixture(scope="module")
-def full_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def full_site(built_site: Path, loaded, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The strict build plus what `make site` adds to it: the downloads and the PDF.
 
     The PDF's content is tested with the PDF step; here a stand-in file takes its place, since only its
@@ -29,7 +27,7 @@ def full_site(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     """
     site = tmp_path_factory.mktemp("linked") / "site"
     shutil.copytree(built_site, site)
-    write_downloads(PROJECT_DIR, site / "downloads")
+    write_downloads(loaded, site / "downloads")
     (site / "downloads" / "guide.pdf").write_bytes(b"%PDF-1.7 stand-in for the printed guide\n")
     return site
 
@@ -119,6 +117,8 @@ def test_checker_finds_exactly_the_broken_links(tiny_site: Path) -> None:
         ("index.html", "js/none.js"),
         ("index.html", "empty/"),
         ("guide/index.html", "../../outside.html"),
+        ("index.html", "/css/site.css"),
+        ("guide/index.html", "/index.html#top"),
     }
 
 
@@ -129,6 +129,20 @@ def test_checker_says_why_a_link_is_broken(tiny_site: Path) -> None:
     assert "javascript" in reasons["index.html", "javascript:alert(1)"]
     assert "index.html" in reasons["index.html", "empty/"]
     assert "outside" in reasons["guide/index.html", "../../outside.html"]
+    assert "site-absolute" in reasons["guide/index.html", "/index.html#top"]
+
+
+def test_only_the_error_page_may_link_from_the_site_root(tiny_site: Path) -> None:
+    """A server shows 404.html at any address, so its links start at the site's root path; they must resolve."""
+    (tiny_site / "404.html").write_text(
+        '<html><body><a href="/guides/ai/index.html#top">home</a> <a href="/guides/ai/nowhere.html">x</a>'
+        '<a href="/elsewhere/index.html">y</a></body></html>',
+        encoding="utf-8",
+    )
+    broken = {(item.page, item.link): item.reason for item in check_site(tiny_site, "/guides/ai/")}
+    assert ("404.html", "/guides/ai/index.html#top") not in broken
+    assert "no such file" in broken["404.html", "/guides/ai/nowhere.html"]
+    assert "outside the site's address" in broken["404.html", "/elsewhere/index.html"]
 
 
 def test_folder_link_opens_index_html(tiny_site: Path) -> None:

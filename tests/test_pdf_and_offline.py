@@ -130,9 +130,8 @@ def test_pdf_prints_each_finding_in_full_once(pdf_body: str, guide) -> None:
     assert wrong == {}
 
 
-def test_pdf_role_and_step_pages_list_items_by_number_and_findings_by_title(pdf_body: str, guide) -> None:
-    from aiguide.render import DIRECTION_LABELS
-
+def test_pdf_role_and_step_pages_list_items_by_number_and_findings_by_title(pdf_body: str, guide, loaded) -> None:
+    DIRECTION_LABELS = loaded.fields.labels("findings", "findings[].direction")
     note = re.escape("Printed in full in the chapter Readiness checklists. ")
     missing = []
     for role in guide.roles:

@@ -135,3 +135,13 @@ def site_server(built_site: Path):
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by what they use, so `-m "not browser and not build"` is the quick unit-level subset."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if fixtures & {"built_site", "site_server"}:
+            item.add_marker(pytest.mark.build)

@@ -13,6 +13,8 @@ from aiguide import evidence
 
 from .conftest import PROJECT_DIR, copy_project, run_build
 
+pytestmark = pytest.mark.build
+
 
 def page(site: Path, path: str) -> str:
     return (site / path).read_text(encoding="utf-8")

@@ -61,6 +61,7 @@ def retired_site(tmp_path_factory: pytest.TempPathFactory):
     return guide, guide.finding[finding_id], replacement, site
 
 
+@pytest.mark.build
 def test_retired_finding_keeps_its_anchor_with_a_notice_and_link(retired_site) -> None:
     _, finding, replacement, site = retired_site
     page = (site / "themes" / finding.theme / "index.html").read_text(encoding="utf-8")
@@ -69,6 +70,7 @@ def test_retired_finding_keeps_its_anchor_with_a_notice_and_link(retired_site) -
     assert f"#{replacement.lower()}" in page[page.index(f'id="{finding.anchor}"') :]
 
 
+@pytest.mark.build
 def test_retired_finding_is_left_out_of_tables_and_counts(retired_site) -> None:
     guide, finding, _, site = retired_site
     table = (site / "findings" / "index.html").read_text(encoding="utf-8")

@@ -26,6 +26,8 @@ from aiguide.schemas import ANY_KEY, EACH, SchemaNode, SchemaSet
 
 from .conftest import BUILD_ENV, copy_project, run_build
 
+pytestmark = pytest.mark.build
+
 PAYLOAD = (
     "<script>alert('x1')</script> <img src=x onerror=\"alert('x2')\"> [click](javascript:alert('x3')) "
     "{{ config.docs_dir }} {% include 'mkdocs.yml' %} {: onclick=alert('x4') } "

@@ -73,6 +73,7 @@ def test_only_the_pipeline_reads_the_data_folder() -> None:
     assert offenders == []
 
 
+@pytest.mark.build
 def test_a_build_loads_and_checks_the_data_once(tmp_path: Path) -> None:
     script = (
         "import logging, sys\n"

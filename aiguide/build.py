@@ -30,6 +30,13 @@ BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
 # mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
 # and joining every page into it costs time that grows faster than the guide (see the README's Performance).
 PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
+# The engines that build the site from the same mkdocs.yml, docs/, data/ and macros.py. MkDocs (with Material for
+# MkDocs) is the default and the only one that prints the PDF for now; ProperDocs and Zensical build the website.
+# Each runs from the Python that runs this module: `make site-properdocs` and `make site-zensical` use their own
+# virtual environments.
+ENGINES = ("mkdocs", "properdocs", "zensical")
+# Zensical has no --site-dir option: mkdocs.yml reads the output folder from this variable.
+SITE_DIR_ENV = "AIGUIDE_SITE_DIR"
 # The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
 _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
@@ -45,18 +52,34 @@ def source_date_epoch(release_date: str) -> str:
     return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
 
 
-def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str, *, print_page: bool = False) -> None:
-    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP.
+def engine_command(engine: str, project_dir: Path, site_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The strict build command of ``engine`` (never with -q, which would hide warnings), and its extra variables."""
+    if engine == "zensical":
+        if not site_dir.resolve().is_relative_to(project_dir.resolve()):
+            raise BuildError(f"Zensical builds only into a folder inside the project, not into {site_dir}")
+        # --clean: start from an empty cache, so that nothing of an earlier build is reused
+        return [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", "mkdocs.yml"], {
+            SITE_DIR_ENV: str(site_dir)
+        }
+    options = ["-f", "mkdocs.yml"] if engine == "properdocs" else []  # ProperDocs would look for properdocs.yml
+    return [sys.executable, "-m", engine, "build", "--strict", *options, "--site-dir", str(site_dir)], {}
+
+
+def mkdocs_build(
+    project_dir: Path, site_dir: Path, release_date: str, *, print_page: bool = False, engine: str = "mkdocs"
+) -> None:
+    """Run a strict build with ``engine`` (MkDocs by default), then add the CSP.
 
     ``print_page`` switches on the print-site plugin (``print_page.html``, the page the PDF is printed from).
     """
+    command, variables = engine_command(engine, project_dir, site_dir)
     env = {
         "SOURCE_DATE_EPOCH": source_date_epoch(release_date),
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
         PRINT_PAGE_ENV: "true" if print_page else "false",
+        **variables,
     }
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env)
     if result.returncode != 0:
         raise BuildError("the site build failed (messages above); the previous site was left as it was")
@@ -87,23 +110,27 @@ def state_pdf_size(downloads_page: Path, size: int) -> None:
 
 
 def build_site(
-    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False
+    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False, engine: str = "mkdocs"
 ) -> dict[str, float]:
-    """Build the whole site into ``site_dir``; return the seconds each step took.
+    """Build the whole site into ``site_dir`` with ``engine``; return the seconds each step took.
 
     The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
     A failing step removes the half-built staging folder and leaves ``site_dir`` as it was.
     """
+    if engine != "mkdocs" and (with_pdf or print_page):
+        raise BuildError(f"only MkDocs prints the PDF for now: build with {engine} using --no-pdf")
     staging = site_dir.with_name(site_dir.name + ".tmp")
     try:
-        return _build_into(project_dir, staging, site_dir, with_pdf=with_pdf, print_page=print_page or with_pdf)
+        return _build_into(
+            project_dir, staging, site_dir, with_pdf=with_pdf, print_page=print_page or with_pdf, engine=engine
+        )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
 
 def _build_into(
-    project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool, print_page: bool
+    project_dir: Path, staging: Path, site_dir: Path, *, with_pdf: bool, print_page: bool, engine: str
 ) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -113,7 +140,7 @@ def _build_into(
     timings["check"] = time.perf_counter() - started
     shutil.rmtree(staging, ignore_errors=True)
     step = time.perf_counter()
-    mkdocs_build(project_dir, staging, meta.release_date, print_page=print_page)
+    mkdocs_build(project_dir, staging, meta.release_date, print_page=print_page, engine=engine)
     timings["html"] = time.perf_counter() - step
     if with_pdf:
         step = time.perf_counter()
@@ -137,11 +164,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--print-page", action="store_true", help="with --no-pdf: still build print_page.html (what the PDF prints)"
     )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="mkdocs", help="the site generator (default: mkdocs, with Material)"
+    )
     args = parser.parse_args(argv)
     project = args.project.resolve()
     site_dir = (args.site_dir or project / "site").resolve()
     try:
-        timings = build_site(project, site_dir, with_pdf=not args.no_pdf, print_page=args.print_page)
+        timings = build_site(
+            project, site_dir, with_pdf=not args.no_pdf, print_page=args.print_page, engine=args.engine
+        )
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1

@@ -1,4 +1,7 @@
-"""Editors' commands: check the data, and keep generated page stubs in step with it."""
+"""Editors' commands: check the data, keep generated page stubs in step with it, start records, build the site.
+
+``python -m aiguide …`` and the ``aiguide`` command that ``pip install -e .`` installs run the same ``main``.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +52,11 @@ def sync(project_dir: Path, check_only: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["build"]:
+        # `aiguide build [--no-pdf] [--engine …]` is `python -m aiguide.build`.
+        from . import build
+
+        return build.main(argv[1:])
     if "new" in argv[:3]:
         # `python -m aiguide [--project DIR] new KIND …` is the new-record command.
         from . import newrecord
@@ -63,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         "--as-of", type=dt.date.fromisoformat, default=None, help="date to judge overdue reviews by (YYYY-MM-DD)"
     )
     commands.add_parser("new", help="start a new record from its template (see: python -m aiguide new --help)")
+    commands.add_parser("build", help="build the site, PDF and downloads (see: python -m aiguide build --help)")
     sync_parser = commands.add_parser("sync", help="write the per-theme page stubs and nav from the data")
     sync_parser.add_argument("--check", action="store_true", help="only report differences; exit 1 if any")
     args = parser.parse_args(argv)

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
 def _abort(report: str) -> None:
     # MkDocs prints a PluginError's message without a traceback and exits with status 1.
-    from mkdocs.exceptions import PluginError
-
+    try:
+        from mkdocs.exceptions import PluginError
+    except ImportError:  # Zensical (no MkDocs installed) stops its build on any exception
+        raise RuntimeError(report) from None
     raise PluginError(report)
 
 
@@ -82,7 +84,7 @@ def register(env: Any) -> None:
     project_dir = Path(env.project_dir)
 
     def current_page() -> str:
-        return env.page.file.src_uri
+        return page_source(env.page)
 
     try:
         guide = _Guide(project_dir, current_page)
@@ -92,7 +94,23 @@ def register(env: Any) -> None:
     store = FragmentStore.for_project(project_dir, guide.digest)
     for name in FRAGMENT_NAMES:
         env.macro(store.remembered(name, guide.fragment(name), current_page), name)
+    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")
     env.variables["guide"], env.conf["extra"]["guide_cover"] = guide.page_variables()
+
+
+def page_source(page: Any) -> str:
+    """The page's Markdown source relative to docs/ (MkDocs and ProperDocs: ``page.file``; Zensical: ``page.path``)."""
+    file = getattr(page, "file", None)
+    return file.src_uri if file is not None else str(page.path).replace("\\", "/")
+
+
+def editors_handbook(project_dir: Path) -> str:
+    """CONTRIBUTING.md, the editors' handbook, for the Editing page: written once, shown on GitHub and the site.
+
+    Read by a macro rather than ``{% include %}``, so the macros' include folder need not be the whole project
+    (Zensical tracks every file in it). Its text is Markdown the page renders as is; it is not run as a template.
+    """
+    return (project_dir / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 def inert(value: Any) -> Any:
@@ -105,16 +123,6 @@ def inert(value: Any) -> Any:
     from .render import neutralise
 
     return neutralise(value)
-
-
-def hide_title_from_macros(env: Any) -> None:
-    """Page titles come from the data (through the nav); mkdocs-macros would render ``{{ … }}`` in them."""
-    env.page.aiguide_title, env.page.title = env.page.title, ""
-
-
-def restore_title(env: Any) -> None:
-    """Give the page its title back, untouched."""
-    env.page.title = env.page.aiguide_title
 
 
 def cover_facts(data: GuideData) -> dict[str, str]:

@@ -50,9 +50,14 @@ def stub_text(kind: StubKind, record_id: str) -> str:
 NavGroup = tuple[str | None, str | None, list[tuple[str, str]]]
 
 
+# Braces in titles become character references: the macro renderers of MkDocs' macros plugin and of Zensical render
+# a page title that contains `{{`, `{%` or `{#`, and the theme prints the reference as the brace itself.
+_TEMPLATE_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def _nav_title(title: str) -> str:
-    # Material prints nav titles as HTML, so titles from the data are escaped here.
-    return json.dumps(html.escape(title, quote=False), ensure_ascii=False)
+    """A title from the data as a nav entry: HTML-escaped (the theme prints nav titles as HTML), braces inert."""
+    return json.dumps(html.escape(title, quote=False).translate(_TEMPLATE_BRACES), ensure_ascii=False)
 
 
 def nav_block(kind: StubKind, groups: list[NavGroup]) -> str:
@@ -69,23 +74,39 @@ def nav_block(kind: StubKind, groups: list[NavGroup]) -> str:
     return "\n".join(lines)
 
 
-def _marker_pattern(kind: StubKind) -> re.Pattern[str]:
-    begin = rf"(?P<begin>^[ \t]*# BEGIN generated {kind.folder} pages[^\n]*\n)"
-    end = rf"(?P<end>^[ \t]*# END generated {kind.folder} pages)"
+def _marker_pattern(label: str) -> re.Pattern[str]:
+    begin = rf"(?P<begin>^[ \t]*# BEGIN generated {label}[^\n]*\n)"
+    end = rf"(?P<end>^[ \t]*# END generated {label})"
     return re.compile(begin + r"(?P<body>.*?)" + end, re.MULTILINE | re.DOTALL)
 
 
-def _sync_nav(config_path: Path, kind: StubKind, groups: list[NavGroup], write: bool) -> list[str]:
+def _sync_block(config_path: Path, label: str, wanted: str, write: bool, what: str) -> list[str]:
+    """Write ``wanted`` between the ``# BEGIN generated <label>`` and ``# END …`` lines of mkdocs.yml."""
     text = config_path.read_text(encoding="utf-8")
-    match = _marker_pattern(kind).search(text)
+    match = _marker_pattern(label).search(text)
     if match is None:
-        raise SystemExit(f"mkdocs.yml: the '# BEGIN generated {kind.folder} pages' / '# END …' markers are missing")
-    wanted = nav_block(kind, groups) + "\n"
+        raise SystemExit(f"mkdocs.yml: the '# BEGIN generated {label}' / '# END …' markers are missing")
     if match.group("body") == wanted:
         return []
     if write:
         config_path.write_text(text[: match.start("body")] + wanted + text[match.end("body") :], encoding="utf-8")
-    return [f"mkdocs.yml: nav for {kind.folder} {'updated' if write else 'differs from the data'}"]
+    return [f"mkdocs.yml: {what} {'updated' if write else 'differs from the data'}"]
+
+
+def _sync_nav(config_path: Path, kind: StubKind, groups: list[NavGroup], write: bool) -> list[str]:
+    return _sync_block(
+        config_path, f"{kind.folder} pages", nav_block(kind, groups) + "\n", write, f"nav for {kind.folder}"
+    )
+
+
+def facts_block(data: GuideData) -> str:
+    """The ``extra`` lines the footer shows on every page: the guide's version and release date.
+
+    They are written into mkdocs.yml, which every engine passes to its templates as ``config.extra``
+    (values set by the macros at build time reach MkDocs' templates only).
+    """
+    facts = {"guide_version": data.meta.version, "guide_release_date": data.meta.release_date}
+    return "".join(f"  {key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in facts.items())
 
 
 def _sync_stubs(docs_dir: Path, kind: StubKind, ids: list[str], write: bool) -> list[str]:
@@ -132,4 +153,5 @@ def sync_pages(project_dir: Path, write: bool = True, data: GuideData | None = N
         ids = [record_id for _, _, records in groups for record_id, _ in records]
         changes += _sync_stubs(project_dir / "docs", kind, ids, write)
         changes += _sync_nav(project_dir / "mkdocs.yml", kind, groups, write)
+    changes += _sync_block(project_dir / "mkdocs.yml", "guide facts", facts_block(data), write, "footer's version")
     return changes

@@ -10,7 +10,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # The other engines that build the same site, each in its own virtual environment, .venv-<engine>.
 ENGINES := properdocs zensical
 
-.PHONY: site html site-properdocs site-zensical engines test check sync serve lint clean distclean help
+.PHONY: site html site-properdocs site-zensical engines setup test check sync serve lint clean distclean help
 .PHONY: tool-chromium tool-pdftotext tool-java
 .DEFAULT_GOAL := help
 
@@ -93,7 +93,9 @@ lint: $(VENV)/.dev-installed  ## Lint the Python code
 	$(BIN)/ruff check aiguide tests macros.py
 	$(BIN)/ruff format --check aiguide tests macros.py
 
-test: $(VENV)/.dev-installed engines tool-chromium tool-pdftotext tool-java node_modules/.package-lock.json  ## Install what the tests need, then run lint and every test
+setup: $(VENV)/.dev-installed engines tool-chromium tool-pdftotext tool-java node_modules/.package-lock.json  ## Install everything make test needs (the dev container runs it)
+
+test: setup  ## Install what the tests need, then run lint and every test
 	$(BIN)/python -m aiguide check
 	$(BIN)/python -m aiguide sync --check
 	$(MAKE) --no-print-directory lint

@@ -37,6 +37,10 @@ PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
 ENGINES = ("mkdocs", "properdocs", "zensical")
 # Zensical has no --site-dir option: mkdocs.yml reads the output folder from this variable.
 SITE_DIR_ENV = "AIGUIDE_SITE_DIR"
+NO_SITE_URL_NOTE = (
+    "note: site_url is not set (mkdocs.yml or AIGUIDE_SITE_URL), so the sitemap lists no pages, pages carry no "
+    "canonical link, and the 404 page works only at the root of a host"
+)
 # The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
 _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
@@ -84,6 +88,27 @@ def mkdocs_build(
     if result.returncode != 0:
         raise BuildError("the site build failed (messages above); the previous site was left as it was")
     apply_csp(site_dir)
+
+
+def configured_site_url(project_dir: Path) -> str | None:
+    """``site_url`` as the engines read it from mkdocs.yml (``!ENV`` resolved, other tags ignored)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def from_environment(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
+        names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else []
+        default = None
+        if isinstance(node, yaml.SequenceNode):
+            names = [str(loader.construct_scalar(child)) for child in node.value]
+            default = names.pop() if len(names) > 1 else None
+        return next((os.environ[name] for name in names if os.environ.get(name)), default)
+
+    Loader.add_constructor("!ENV", from_environment)
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    return (config or {}).get("site_url") or None
 
 
 class BuildError(Exception):
@@ -152,6 +177,8 @@ def _build_into(
     write_downloads(project_dir, staging / "downloads", (data, raw))
     timings["downloads"] = time.perf_counter() - step
     publish(staging, site_dir)
+    if not configured_site_url(project_dir):
+        print(NO_SITE_URL_NOTE)
     timings["total"] = time.perf_counter() - started
     return timings
 

@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .tools import ToolMissing, find
+from .tools import TOOLS, ToolMissing, find, missing_message
 
 # Shared with the tests, which launch the same Chromium through Playwright.
 CHROMIUM_ARGS = [
@@ -274,7 +274,10 @@ def print_pdf(
     """
     chromium = chromium or find_chromium()
     if not chromium.is_file():
-        raise PdfError(f"cannot build the PDF: Chromium was not found at {chromium}; the website itself was built.")
+        raise PdfError(
+            f"cannot build the PDF: nothing at {chromium}. {missing_message(TOOLS['chromium'])} "
+            "The website itself was built."
+        )
     if not print_page.is_file():
         raise PdfError(f"cannot build the PDF: {print_page} does not exist; build the site first")
     output.parent.mkdir(parents=True, exist_ok=True)

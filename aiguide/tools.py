@@ -68,8 +68,10 @@ TOOLS = {
         ),
     ),
 }
-# Ubuntu's chromium-browser deb installs a shell script that only tells the user to install the snap.
+# Ubuntu's chromium-browser deb installs a shell script that runs the chromium snap, or, without the snap, only
+# tells the user to install it. With the snap there, the snap's own command is used.
 _SNAP_PLACEHOLDER_SIGNS = (b"snap install", b"requires the chromium snap", b"/snap/bin/chromium")
+SNAP_CHROMIUM = Path("/snap/bin/chromium")
 
 
 class ToolMissing(Exception):
@@ -114,6 +116,8 @@ def find(name: str, environ: Mapping[str, str] | None = None) -> Path:
         if not _executable(path):
             continue
         if is_snap_placeholder(path):
+            if _executable(SNAP_CHROMIUM):
+                return SNAP_CHROMIUM
             placeholders.append(path)
             continue
         return path

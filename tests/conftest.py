@@ -16,6 +16,8 @@ from aiguide.tools import ToolMissing, find
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COPIED = ("data", "docs", "aiguide", "overrides", "mkdocs.yml", "macros.py", "CONTRIBUTING.md")
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def tool(name: str) -> str:
@@ -24,10 +26,6 @@ def tool(name: str) -> str:
         return str(find(name))
     except ToolMissing as error:
         pytest.fail(f"{error} (`make test` installs it on Debian when run as root)")
-
-
-MKDOCS = [sys.executable, "-m", "mkdocs"]
-BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def copy_project(target: Path) -> Path:

@@ -13,11 +13,15 @@ matches any difference fails too, so the list stays honest.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import http.server
 import os
 import posixpath
 import re
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -344,3 +348,58 @@ def test_known_differences_file_is_well_formed(tmp_path: Path) -> None:
     (entry,) = read_known_differences(sample)
     assert entry.matches(Difference("zensical", "any/index.html", "article", "a", "b"))
     assert not entry.matches(Difference("properdocs", "any/index.html", "article", "a", "b"))
+
+
+# --- In the browser -------------------------------------------------------------------------------------
+
+# Material's search is a form in the page; Zensical's opens from a button into a dialog of its own (shadow DOM).
+SEARCH_RESULTS = """() => {
+  if (document.querySelector('.md-search-result__item')) return true;
+  const hosts = [...document.querySelectorAll('*')].filter(e => e.shadowRoot);
+  return hosts.some(e => /[1-9][0-9]* results?/.test(e.shadowRoot.textContent));
+}"""
+
+
+@pytest.fixture(scope="module")
+def engine_server(engine_sites: dict[str, Path | str]) -> Iterator[dict[str, str]]:
+    """Each built site served on a loopback port of its own; maps each engine to its base URL."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    servers, urls = [], {}
+    for engine, site in engine_sites.items():
+        if isinstance(site, str):
+            continue
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        urls[engine] = f"http://127.0.0.1:{server.server_address[1]}/"
+    yield urls
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("engine", ("mkdocs", *ENGINES))
+def test_search_and_page_scripts_start_under_every_engine(browser, engine_server: dict[str, str], engine: str) -> None:
+    if engine not in engine_server:
+        pytest.skip(f"{engine} could not build here")
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(engine_server[engine] + "findings/index.html", wait_until="load")
+    button = page.query_selector(".md-search__button")
+    if button:  # Zensical
+        button.click()
+        page.keyboard.type("procurement")
+    else:
+        page.click("input.md-search__input")
+        page.fill("input.md-search__input", "procurement")
+    page.wait_for_function(SEARCH_RESULTS, timeout=15_000)
+    page.goto(engine_server[engine] + "assessment/index.html", wait_until="load")
+    page.wait_for_selector("#ag-assessment-form[data-ag-ready]", state="attached", timeout=15_000)
+    page.close()
+    assert errors == []

@@ -218,13 +218,16 @@ def engine_python(engine: str) -> Path:
     CI never skips: there a missing engine fails the test.
     """
     python = PROJECT_DIR / f".venv-{engine}" / "bin" / "python"
-    made = subprocess.run(
-        ["make", "--no-print-directory", f".venv-{engine}/.installed"],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    try:
+        made = subprocess.run(
+            ["make", "--no-print-directory", f".venv-{engine}/.installed"],
+            cwd=PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    except FileNotFoundError:
+        made = subprocess.CompletedProcess([], 127, "", "make is not installed")
     if made.returncode == 0 and python.is_file():
         return python
     said = [line for line in (made.stdout + made.stderr).splitlines() if line.strip()][-3:]

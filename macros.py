@@ -8,19 +8,13 @@ _PROJECT_DIR = str(Path(__file__).resolve().parent)
 if _PROJECT_DIR not in sys.path:
     sys.path.insert(0, _PROJECT_DIR)
 
-from aiguide.mkdocs_env import hide_title_from_macros, register, restore_title  # noqa: E402
+from aiguide.mkdocs_env import register  # noqa: E402
 
 
 def define_env(env):
-    """Called by mkdocs-macros once per build."""
+    """Called by mkdocs-macros once per build (by Zensical once per page).
+
+    Titles from the data reach the pages through the nav, where `aiguide sync` writes their braces as character
+    references, so no engine's macro renderer sees template syntax in them (no page-macro hooks needed).
+    """
     register(env)
-
-
-def on_pre_page_macros(env):
-    """Before each page: keep its data-derived title away from the macro renderer."""
-    hide_title_from_macros(env)
-
-
-def on_post_page_macros(env):
-    """After each page: give the title back."""
-    restore_title(env)

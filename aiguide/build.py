@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +34,17 @@ LOCK_FILE = Path(".cache") / "aiguide-build.lock"
 # mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
 # and joining every page into it costs time that grows faster than the guide (see the README's Performance).
 PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
+# The engines that build the site from the same mkdocs.yml, docs/, data/ and macros.py. MkDocs (with Material for
+# MkDocs) is the default; it runs in this process and is handed the loaded guide. ProperDocs and Zensical run as
+# commands of the Python that runs this module (`make site-properdocs` and `make site-zensical` use their own
+# virtual environments) and load the data themselves.
+ENGINES = ("mkdocs", "properdocs", "zensical")
+# Zensical has no --site-dir option: mkdocs.yml reads the output folder from this variable.
+SITE_DIR_ENV = "AIGUIDE_SITE_DIR"
+NO_SITE_URL_NOTE = (
+    "note: site_url is not set (mkdocs.yml or AIGUIDE_SITE_URL), so the sitemap lists no pages, pages carry no "
+    "canonical link, and the 404 page works only at the root of a host"
+)
 # The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
 _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
@@ -116,6 +128,64 @@ def mkdocs_build(guide: Guide, site_dir: Path, *, print_page: bool = False) -> s
     return urlsplit(config.site_url or "/").path or "/"
 
 
+def engine_command(engine: str, project_dir: Path, site_dir: Path) -> tuple[list[str], dict[str, str]]:
+    """The strict build command of ``engine`` (never with -q, which would hide warnings), and its extra variables."""
+    if engine == "zensical":
+        if not site_dir.resolve().is_relative_to(project_dir.resolve()):
+            raise BuildError(f"Zensical builds only into a folder inside the project, not into {site_dir}")
+        # --clean: start from an empty cache, so that nothing of an earlier build is reused
+        return [sys.executable, "-m", "zensical", "build", "--strict", "--clean", "-f", "mkdocs.yml"], {
+            SITE_DIR_ENV: str(site_dir)
+        }
+    options = ["-f", "mkdocs.yml"] if engine == "properdocs" else []  # ProperDocs would look for properdocs.yml
+    return [sys.executable, "-m", engine, "build", "--strict", *options, "--site-dir", str(site_dir)], {}
+
+
+def engine_build(guide: Guide, site_dir: Path, engine: str) -> str:
+    """A strict build with another engine, as a command; then the CSP. Returns the site's root path."""
+    from urllib.parse import urlsplit
+
+    from .csp import CspError, apply_csp
+
+    command, variables = engine_command(engine, guide.project_dir, site_dir)
+    env = {
+        "SOURCE_DATE_EPOCH": source_date_epoch(guide.model.meta.release_date),
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        PRINT_PAGE_ENV: "false",
+        **variables,
+    }
+    result = subprocess.run(command, cwd=guide.project_dir, env=env)
+    if result.returncode != 0:
+        raise BuildError("the site build failed (messages above); the previous site was left as it was")
+    try:
+        apply_csp(site_dir)
+    except CspError as error:
+        raise BuildError(str(error)) from None
+    return urlsplit(configured_site_url(guide.project_dir) or "/").path or "/"
+
+
+def configured_site_url(project_dir: Path) -> str | None:
+    """``site_url`` as the engines read it from mkdocs.yml (``!ENV`` resolved, other tags ignored)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def from_environment(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
+        names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else []
+        default = None
+        if isinstance(node, yaml.SequenceNode):
+            names = [str(loader.construct_scalar(child)) for child in node.value]
+            default = names.pop() if len(names) > 1 else None
+        return next((os.environ[name] for name in names if os.environ.get(name)), default)
+
+    Loader.add_constructor("!ENV", from_environment)
+    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
+    return (config or {}).get("site_url") or None
+
+
 def publish(staging: Path, site_dir: Path) -> None:
     """Swap the finished staging folder into place, keeping the old site until the swap."""
     old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
@@ -137,12 +207,20 @@ def state_pdf_size(downloads_page: Path, size: int) -> None:
 
 
 def build_site(
-    project_dir: Path, site_dir: Path, *, with_pdf: bool = True, print_page: bool = False, check_links: bool = True
+    project_dir: Path,
+    site_dir: Path,
+    *,
+    with_pdf: bool = True,
+    print_page: bool = False,
+    check_links: bool = True,
+    engine: str = "mkdocs",
 ) -> dict[str, float]:
-    """Build the whole site into ``site_dir``; return the seconds each step took.
+    """Build the whole site into ``site_dir`` with ``engine``; return the seconds each step took.
 
     The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
     """
+    if engine != "mkdocs" and (with_pdf or print_page):
+        raise BuildError(f"only MkDocs prints the PDF for now: build with {engine} using --no-pdf")
     project_dir = Path(project_dir).resolve()
     site_dir = Path(site_dir).resolve()
 
@@ -150,10 +228,12 @@ def build_site(
         print(f"another build of this guide is running ({holder}); waiting for it to finish", file=sys.stderr)
 
     with exclusive_lock(project_dir / LOCK_FILE, waiting):
-        return _build(project_dir, site_dir, with_pdf, print_page or with_pdf, check_links)
+        return _build(project_dir, site_dir, with_pdf, print_page or with_pdf, check_links, engine)
 
 
-def _build(project_dir: Path, site_dir: Path, with_pdf: bool, print_page: bool, check_links: bool) -> dict[str, float]:
+def _build(
+    project_dir: Path, site_dir: Path, with_pdf: bool, print_page: bool, check_links: bool, engine: str
+) -> dict[str, float]:
     from .exports import write_downloads
     from .pages import apply_sync, plan_sync, undo_sync
 
@@ -167,7 +247,10 @@ def _build(project_dir: Path, site_dir: Path, with_pdf: bool, print_page: bool, 
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
     try:
         step = time.perf_counter()
-        root_path = mkdocs_build(guide, staging, print_page=print_page)
+        if engine == "mkdocs":
+            root_path = mkdocs_build(guide, staging, print_page=print_page)
+        else:
+            root_path = engine_build(guide, staging, engine)
         timings["html"] = time.perf_counter() - step
         if with_pdf:
             step = time.perf_counter()
@@ -183,6 +266,8 @@ def _build(project_dir: Path, site_dir: Path, with_pdf: bool, print_page: bool, 
         shutil.rmtree(staging, ignore_errors=True)
         undo_sync(undo)
         raise
+    if root_path == "/" and not configured_site_url(project_dir):
+        print(NO_SITE_URL_NOTE)
     timings["total"] = time.perf_counter() - started
     return timings
 
@@ -218,11 +303,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--print-page", action="store_true", help="with --no-pdf: still build print_page.html (what the PDF prints)"
     )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="mkdocs", help="the site generator (default: mkdocs, with Material)"
+    )
     args = parser.parse_args(argv)
     project = args.project.resolve()
     site_dir = (args.site_dir or project / "site").resolve()
     try:
-        timings = build_site(project, site_dir, with_pdf=not args.no_pdf, print_page=args.print_page)
+        timings = build_site(
+            project, site_dir, with_pdf=not args.no_pdf, print_page=args.print_page, engine=args.engine
+        )
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1

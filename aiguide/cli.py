@@ -1,4 +1,7 @@
-"""Editors' commands: check the data, keep generated page stubs in step with it, add records, build, preview."""
+"""Editors' commands: check the data, keep generated page stubs in step with it, add records, build, preview.
+
+``python -m aiguide …`` and the ``aiguide`` command that ``pip install -e .`` installs run the same ``main``.
+"""
 
 from __future__ import annotations
 

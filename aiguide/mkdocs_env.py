@@ -32,32 +32,38 @@ def provide(guide: Guide | None) -> None:
     _provided = guide
 
 
+_last: tuple[tuple, Guide] | None = None  # the last guide loaded here, with the state of its files
+
+
+def _files_state(project_dir: Path) -> tuple:
+    """Name, size and modification time of every data and schema file: equal states mean equal data."""
+    data = project_dir / "data"
+    paths = sorted([*data.glob("*.yaml"), *(data / "schemas").glob("*.json")])
+    return tuple((path.name, path.stat().st_size, path.stat().st_mtime_ns) for path in paths)
+
+
 def _guide_for(project_dir: Path) -> Guide:
-    global _provided
+    """The guide the build was handed, else the one last loaded here while its files are unchanged (Zensical
+    calls define_env once per page), else a fresh load."""
+    global _provided, _last
     guide, _provided = _provided, None
     if guide is not None and guide.project_dir == project_dir.resolve():
         return guide
-    return load_guide(project_dir)
+    state = _files_state(project_dir)
+    if _last is not None and _last[0] == state and _last[1].project_dir == project_dir.resolve():
+        return _last[1]
+    guide = load_guide(project_dir)
+    _last = (state, guide)
+    return guide
 
 
 def _abort(report: str) -> None:
     # MkDocs prints a PluginError's message without a traceback and exits with status 1.
-    from mkdocs.exceptions import PluginError
-
+    try:
+        from mkdocs.exceptions import PluginError
+    except ImportError:  # Zensical (no MkDocs installed) stops its build on any exception
+        raise RuntimeError(report) from None
     raise PluginError(report)
-
-
-def current_page_of(env: Any) -> Callable[[], str]:
-    """The source path of the page being rendered, relative to docs/ (engines differ in what they expose)."""
-
-    def current_page() -> str:
-        page = getattr(env, "page", None)
-        file = getattr(page, "file", None)
-        if file is not None and getattr(file, "src_uri", None):
-            return str(file.src_uri)
-        return str(getattr(page, "src_uri", None) or getattr(page, "url", "") or "index.md")
-
-    return current_page
 
 
 class _Fragments:
@@ -86,7 +92,10 @@ def register(env: Any) -> None:
 
     project_dir = Path(env.project_dir)
     guide = _guide_for(project_dir)
-    current_page = current_page_of(env)
+
+    def current_page() -> str:
+        return page_source(env.page)
+
     try:
         meta = guide.model.meta
     except DataError as error:
@@ -99,6 +108,7 @@ def register(env: Any) -> None:
     fragments = _Fragments(guide, current_page)
     for name in FRAGMENT_NAMES:
         env.macro(fragments.get(name), name)
+    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")
     env.variables["guide"] = inert(meta)
     env.conf["extra"]["guide_cover"] = cover_facts(meta)
 
@@ -148,6 +158,21 @@ class _Blank:
         return iter(())
 
 
+def page_source(page: Any) -> str:
+    """The page's Markdown source relative to docs/ (MkDocs and ProperDocs: ``page.file``; Zensical: ``page.path``)."""
+    file = getattr(page, "file", None)
+    return file.src_uri if file is not None else str(page.path).replace("\\", "/")
+
+
+def editors_handbook(project_dir: Path) -> str:
+    """CONTRIBUTING.md, the editors' handbook, for the Editing page: written once, shown on GitHub and the site.
+
+    Read by a macro rather than ``{% include %}``, so the macros' include folder need not be the whole project
+    (Zensical tracks every file in it). Its text is Markdown the page renders as is; it is not run as a template.
+    """
+    return (project_dir / "CONTRIBUTING.md").read_text(encoding="utf-8")
+
+
 def inert(value: Any) -> Any:
     """A record as Markdown pages see it (``{{ guide.title }}``): every text made inert, as templates do."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -158,13 +183,3 @@ def inert(value: Any) -> Any:
     from .render import neutralise
 
     return neutralise(value)
-
-
-def hide_title_from_macros(env: Any) -> None:
-    """Page titles come from the data (through the nav); mkdocs-macros would render ``{{ … }}`` in them."""
-    env.page.aiguide_title, env.page.title = env.page.title, ""
-
-
-def restore_title(env: Any) -> None:
-    """Give the page its title back, untouched."""
-    env.page.title = env.page.aiguide_title

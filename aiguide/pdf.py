@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -46,7 +45,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .tools import TOOLS, ToolMissing, find, missing_message
+
 # Shared with the tests, which launch the same Chromium through Playwright.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -123,12 +123,12 @@ class PdfError(Exception):
     """A problem an editor can fix; printed as one message, never as a traceback."""
 
 
-def _missing_browser_message(chromium: Path) -> str:
-    return (
-        f"cannot build the PDF: Chromium was not found at {chromium}. "
-        "Install it with `sudo apt-get install chromium` (Debian/Ubuntu), or run `make site` as root, "
-        "which installs it; the website itself was built."
-    )
+def find_chromium() -> Path:
+    """Chromium as :mod:`aiguide.tools` finds it (``AIGUIDE_CHROMIUM``, ``PATH``, macOS' applications)."""
+    try:
+        return find("chromium")
+    except ToolMissing as error:
+        raise PdfError(f"cannot build the PDF: {error} The website itself was built.") from error
 
 
 class _Browser:
@@ -142,6 +142,8 @@ class _Browser:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - Chromium's output, read on failure; closed in close()
         to_chromium, self._commands = os.pipe()
         self._replies, from_chromium = os.pipe()
+
+        import fcntl  # POSIX only: imported here, so that the rest of the package also loads on Windows
 
         def use_fds_3_and_4() -> None:  # in the child, before exec: Chromium reads fd 3 and writes fd 4
             commands = fcntl.fcntl(to_chromium, fcntl.F_DUPFD, 10)
@@ -263,14 +265,19 @@ def print_pdf(
     *,
     title: str | None = None,
     version: str | None = None,
-    chromium: Path = CHROMIUM,
+    chromium: Path | None = None,
 ) -> Path:
     """Render ``print_page`` (an HTML file) to ``output`` as an A4 PDF with page numbers.
 
-    ``title`` and ``version`` (for the footer) default to those the page's cover states.
+    ``title`` and ``version`` (for the footer) default to those the page's cover states; ``chromium`` defaults
+    to the browser :func:`find_chromium` finds.
     """
+    chromium = chromium or find_chromium()
     if not chromium.is_file():
-        raise PdfError(_missing_browser_message(chromium))
+        raise PdfError(
+            f"cannot build the PDF: nothing at {chromium}. {missing_message(TOOLS['chromium'])} "
+            "The website itself was built."
+        )
     if not print_page.is_file():
         raise PdfError(f"cannot build the PDF: {print_page} does not exist; build the site first")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -326,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aiguide.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="the built site folder (holds print_page.html)")
     parser.add_argument("output", type=Path, help="where to write the PDF")
-    parser.add_argument("--chromium", type=Path, default=CHROMIUM)
+    parser.add_argument("--chromium", type=Path, default=None, help="default: found as aiguide.tools finds it")
     args = parser.parse_args(argv)
     try:
         path = print_pdf(args.site / "print_page.html", args.output, chromium=args.chromium)

@@ -37,14 +37,29 @@ from typing import ClassVar
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent
 PYTHON = PROJECT_DIR / ".venv" / "bin" / "python"
-CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _chromium() -> Path:
+    """Chromium as aiguide/tools.py finds it (AIGUIDE_CHROMIUM, PATH, macOS), or a path that does not exist."""
+    sys.path.insert(0, str(PROJECT_DIR))
+    from aiguide.tools import ToolMissing, find
+
+    try:
+        return find("chromium")
+    except ToolMissing:
+        return Path("/nonexistent/chromium")
+
+
+CHROMIUM = _chromium()
 LIGHTHOUSE_VERSION = "12.8.2"
 
 # What the snapshot leaves out: build output, environments, VCS data and the bench itself.
 SNAPSHOT_IGNORE = shutil.ignore_patterns(
     ".git",
     ".venv",
+    ".venv-*",
     "site",
+    "site-*",
     "site.tmp",
     "site.old",
     "build",
@@ -1192,7 +1207,7 @@ WANTED = {"performance": 98, "accessibility": 100, "best-practices": 100, "seo":
 def bench_lighthouse(runner: Runner, guide: Guide, work: Path, site: Path, runs: int) -> None:
     heading(f"6. Lighthouse {LIGHTHOUSE_VERSION} (mobile, simulated throttling) on the 1x site as published")
     if not shutil.which("node") or not shutil.which("npm") or not CHROMIUM.is_file():
-        say("   skipped: needs node, npm and /usr/bin/chromium")
+        say("   skipped: needs node, npm and Chromium (see python3 -m aiguide.tools chromium)")
         target("Lighthouse perf >= 98, a11y/best practices/SEO 100", None, "not measured")
         return
     if not npm_ci(runner):

@@ -12,12 +12,21 @@ import pytest
 
 from aiguide.guide import Guide, load_guide
 from aiguide.model import GuideData
-from aiguide.pdf import CHROMIUM, CHROMIUM_ARGS  # one launch recipe for the PDF and the tests
+from aiguide.pdf import CHROMIUM_ARGS  # one launch recipe for the PDF and the tests
+from aiguide.tools import ToolMissing, find
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COPIED = ("data", "docs", "aiguide", "overrides", "mkdocs.yml", "macros.py", "CONTRIBUTING.md")
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def tool(name: str) -> str:
+    """The path of Chromium, pdftotext or Java as :mod:`aiguide.tools` finds it; fails with what to install."""
+    try:
+        return str(find(name))
+    except ToolMissing as error:
+        pytest.fail(f"{error} (`make test` installs it on Debian when run as root)")
 
 
 def copy_project(target: Path) -> Path:
@@ -106,12 +115,12 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (no browser download). `make test` installs it."""
+    """The machine's Chromium driven by Playwright (no browser download). `make test` installs it on Debian."""
     from playwright.sync_api import sync_playwright
 
-    assert CHROMIUM.is_file(), "Chromium is missing: run `make test` (it installs Debian's chromium package)"
+    chromium = tool("chromium")
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         yield instance
         instance.close()
 

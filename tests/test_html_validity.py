@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, tool
 
 VNU_JAR = PROJECT_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 KNOWN_ISSUES = Path(__file__).with_name("vnu-known-issues.txt")
@@ -83,9 +82,7 @@ def read_known_issues(path: Path = KNOWN_ISSUES) -> list[KnownIssue]:
 
 
 def java_command() -> str:
-    java = shutil.which("java")
-    assert java, "Java is missing: install a Java runtime, 11 or newer (Debian: apt-get install default-jre-headless)"
-    return java
+    return tool("java")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, tool
 
 NAV_CHROME = ("Skip to content", "Table of contents", "Back to top", "Type to start searching", "Initializing search")
 
@@ -39,7 +39,7 @@ def pdf_file(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 def pdf_text(pdf_file: Path) -> str:
     """The PDF's text as poppler's pdftotext reads it, folded by ``_fold``."""
     text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(pdf_file), "-"], capture_output=True, text=True, check=True
+        [tool("pdftotext"), "-enc", "UTF-8", str(pdf_file), "-"], capture_output=True, text=True, check=True
     )
     pages = text.stdout.count("\f")
     assert pages > 20, f"the PDF has only {pages} pages"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from .conftest import tool
+
 
 def _print(browser, url: str, output: Path) -> int:
     """Print a page as Chromium would for a reader, and return its number of pages."""
@@ -13,14 +15,15 @@ def _print(browser, url: str, output: Path) -> int:
     page.emulate_media(media="print")
     page.pdf(path=str(output), format="A4", print_background=True)
     page.close()
-    info = subprocess.run(["pdfinfo", str(output)], capture_output=True, text=True, check=True).stdout
+    pdfinfo = Path(tool("pdftotext")).with_name("pdfinfo")  # poppler installs both side by side
+    info = subprocess.run([str(pdfinfo), str(output)], capture_output=True, text=True, check=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def test_essentials_only_view_fits_a_few_printed_pages(browser, built_site: Path, tmp_path: Path, guide) -> None:
     pages = _print(browser, (built_site / "checklists" / "essentials" / "index.html").as_uri(), tmp_path / "e.pdf")
     assert pages <= 5, f"the essentials checklist prints on {pages} pages"
-    text = subprocess.run(["pdftotext", str(tmp_path / "e.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run([tool("pdftotext"), str(tmp_path / "e.pdf"), "-"], capture_output=True, text=True).stdout
     essentials = [item for item in guide.items if item.tier == "essential"]
     assert all(item.id in text for item in essentials)
     assert not any(item.id in text for item in guide.items if item.tier != "essential")

@@ -21,11 +21,44 @@ def test_publish_workflow_parses_and_builds_with_make_site() -> None:
     assert "make site" in commands and "make test" in commands
     uploads = [step for step in steps if str(step.get("uses", "")).startswith("actions/upload-pages-artifact")]
     assert uploads and uploads[0]["with"]["path"] == "site"
-    release = next(step for step in steps if "gh release create" in step.get("run", ""))
-    assert "site/downloads/guide.pdf" in release["run"] and "startsWith(github.ref, 'refs/tags/v')" in release["if"]
+    release = workflow["jobs"]["release"]
+    command = next(step["run"] for step in release["steps"] if "gh release create" in step.get("run", ""))
+    assert "downloads/guide.pdf" in command and "startsWith(github.ref, 'refs/tags/v')" in release["if"]
+    kept = next(step for step in steps if str(step.get("uses", "")).startswith("actions/upload-artifact"))
+    assert kept["with"]["path"] == "site/downloads/" and kept["if"] == release["if"]
     # PyYAML reads the key `on` as True: accept either spelling.
     triggers = workflow.get("on", workflow.get(True))
-    assert "tags" in triggers["push"]
+    assert "tags" in triggers["push"] and "pull_request" in triggers
+
+
+def test_publish_workflow_gives_each_job_only_the_permissions_it_needs() -> None:
+    workflow = _workflow()
+    assert workflow["permissions"] == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert jobs["build"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert jobs["release"]["permissions"] == {"contents": "write"}
+    # Only pushes to main deploy; pull requests build and test without publishing.
+    assert "refs/heads/main" in jobs["deploy"]["if"] and "github.event_name == 'push'" in jobs["deploy"]["if"]
+
+
+# The newest major version of each action (looked up when the workflow was last updated).
+CURRENT_ACTIONS = {
+    "actions/checkout": "v7",
+    "actions/setup-python": "v7",
+    "actions/upload-pages-artifact": "v5",
+    "actions/deploy-pages": "v5",
+    "actions/upload-artifact": "v7",
+    "actions/download-artifact": "v8",
+}
+
+
+def test_publish_workflow_uses_current_action_versions() -> None:
+    used = [step["uses"] for job in _workflow()["jobs"].values() for step in job["steps"] if "uses" in step]
+    assert used
+    for reference in used:
+        action, _, version = reference.partition("@")
+        assert CURRENT_ACTIONS.get(action) == version, f"{reference}: expected {action}@{CURRENT_ACTIONS.get(action)}"
 
 
 def test_readme_leads_with_the_two_commands_the_workflow_and_ci_use() -> None:

@@ -53,6 +53,9 @@ FRAGMENT_NAMES = (
     "downloads_list",
     "schema_reference",
     "changelog",
+    "vendor_questions",
+    "checklist_item_cards",
+    "finding_summaries",
 )
 
 

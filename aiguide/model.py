@@ -200,6 +200,7 @@ class ChecklistItem:
     last_reviewed: str
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
+    practice_advice: bool = False
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -208,6 +209,57 @@ class ChecklistItem:
     @property
     def anchor(self) -> str:
         return self.id.lower()
+
+
+@dataclass(frozen=True)
+class VendorCitation:
+    """A source behind a question for suppliers, with how closely it backs the question."""
+
+    source: str
+    section: str
+    mark: str
+    supports: str
+    note: str
+
+
+@dataclass(frozen=True)
+class VendorGroup:
+    """A topic that questions for suppliers are grouped under (vendor_questions.yaml)."""
+
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class VendorQuestion:
+    """A question to put to the supplier of an AI tool, with what a good answer looks like."""
+
+    id: str
+    group: str
+    question: str
+    why: str
+    good_answer: str
+    red_flags: tuple[str, ...]
+    tier: str
+    roles: tuple[str, ...]
+    phases: tuple[str, ...]
+    last_reviewed: str
+    findings: tuple[str, ...] = ()
+    citations: tuple[VendorCitation, ...] = ()
+    practice_advice: bool = False
+    crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+
+def _vendor_question(raw: dict[str, Any]) -> VendorQuestion:
+    values = _tuples(raw, "red_flags", "roles", "phases", "findings")
+    values["citations"] = tuple(VendorCitation(**item) for item in raw.get("citations") or ())
+    values["crosswalk"] = _mapping_of_tuples(raw.get("crosswalk"))
+    return VendorQuestion(**values)
 
 
 @dataclass(frozen=True)
@@ -414,6 +466,8 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
+    vendor_groups: tuple[VendorGroup, ...] = ()
+    vendor_questions: tuple[VendorQuestion, ...] = ()
     digest: str = ""  # content key of every data file and schema: equal digests mean identical data
 
     @cached_property
@@ -452,6 +506,18 @@ class GuideData:
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
         return {item.id: item for item in (*self.items, *self.retired_items)}
+
+    @cached_property
+    def vendor_group(self) -> dict[str, VendorGroup]:
+        return {group.id: group for group in self.vendor_groups}
+
+    @cached_property
+    def vendor_question(self) -> dict[str, VendorQuestion]:
+        return {question.id: question for question in self.vendor_questions}
+
+    def questions_in_group(self, group_id: str) -> tuple[VendorQuestion, ...]:
+        """The group's questions for suppliers, in file order."""
+        return tuple(question for question in self.vendor_questions if question.group == group_id)
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:
@@ -538,6 +604,10 @@ def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
         retired_findings=retired_findings,
         retired_faqs=retired_faqs,
         retired_items=retired_items,
+        vendor_groups=tuple(VendorGroup(**raw) for raw in (data.get("vendor_questions") or {}).get("groups", ())),
+        vendor_questions=tuple(
+            _vendor_question(raw) for raw in (data.get("vendor_questions") or {}).get("questions", ())
+        ),
         digest=digest,
     )
 

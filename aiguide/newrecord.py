@@ -36,12 +36,14 @@ RETIRED_IDS = Path(DATA_DIR_NAME) / "retired-ids.txt"
 
 FINDING_ID = re.compile(r"^(?P<prefix>[A-Z]{2})-(?P<number>\d+)$")
 SOURCE_KEY = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
-RESERVED_PREFIXES = {"CL"}  # checklist item ids would look like finding ids
+RESERVED_PREFIXES = {"CL", "VQ"}  # checklist item and supplier question ids would look like finding ids
 STOP_WORDS = {"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "with"}
 FOLD_AT = 90  # longer one-line texts are written as folded blocks (>-)
 WRAP_AT = 100
 
 RawData = Mapping[str, Any]  # data file name -> its parsed YAML (``None`` when it could not be read)
+# Files with a list of records: (key of the list, id field). COLLECTIONS plus files that also hold a vocabulary.
+LISTS: dict[str, tuple[str, str]] = {**COLLECTIONS, "vendor_questions": ("questions", "id")}
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,18 @@ class Kind:
 
     @property
     def list_key(self) -> str:
-        return COLLECTIONS[self.file][0]
+        return LISTS[self.file][0]
 
     @property
     def id_field(self) -> str:
-        return COLLECTIONS[self.file][1]
+        return LISTS[self.file][1]
 
 
 KINDS: dict[str, Kind] = {
     "finding": Kind("findings", "title", "finding"),
     "faq": Kind("faqs", "question", "number", "FAQ"),
     "checklist-item": Kind("checklists", "question", "number", "CL"),
+    "vendor-question": Kind("vendor_questions", "question", "number", "VQ"),
     "source": Kind("sources", "title", "key"),
     "theme": Kind("themes", "title", "slug"),
     "role": Kind("roles", "title", "slug"),
@@ -116,12 +119,12 @@ def read_retired_ids(project_dir: Path) -> set[str]:
 def records(data: RawData, file: str) -> Iterator[dict[str, Any]]:
     """The well-shaped records of one collection file."""
     loaded = data.get(file)
-    items = loaded.get(COLLECTIONS[file][0]) if isinstance(loaded, dict) else None
+    items = loaded.get(LISTS[file][0]) if isinstance(loaded, dict) else None
     yield from (item for item in items or () if isinstance(item, dict))
 
 
 def record_ids(data: RawData, file: str) -> list[str]:
-    id_field = COLLECTIONS[file][1]
+    id_field = LISTS[file][1]
     return [record[id_field] for record in records(data, file) if isinstance(record.get(id_field), str)]
 
 

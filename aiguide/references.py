@@ -378,11 +378,88 @@ def _check_unused(ctx: _Context) -> None:
                 ctx.report(file, (*path, "unused_reason"), f"{word} {value!r} is used, so remove its unused_reason")
 
 
+# ---------------------------------------------------------------- questions for suppliers (vendor_questions.yaml)
+
+VENDOR_FILE = "vendor_questions"
+# (field of a question, kind of id it refers to)
+VENDOR_REFERENCES = (("roles", "roles"), ("phases", "phases"), ("findings", "findings"))
+
+
+def _vendor_records(ctx: _Context, list_key: str) -> Iterator[tuple[DataPath, dict[str, Any]]]:
+    """(path, record) for every well-shaped record of one list in vendor_questions.yaml."""
+    loaded = ctx.files.get(VENDOR_FILE)
+    items = loaded.data.get(list_key) if loaded is not None and isinstance(loaded.data, dict) else None
+    for index, record in enumerate(items if isinstance(items, list) else []):
+        if isinstance(record, dict):
+            yield (list_key, index), record
+
+
+def _vendor_ids(ctx: _Context, list_key: str) -> list[str]:
+    """The ids of one list in vendor_questions.yaml, reporting any id used twice."""
+    seen: dict[str, DataPath] = {}
+    for path, record in _vendor_records(ctx, list_key):
+        value = record.get("id")
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            first_line = ctx.files[VENDOR_FILE].line_of(seen[value])
+            ctx.report(
+                VENDOR_FILE, (*path, "id"), f"id {value!r} is already used on line {first_line}; ids must be unique"
+            )
+        else:
+            seen[value] = path
+    return list(seen)
+
+
+def _check_vendor_question(ctx: _Context, path: DataPath, question: dict[str, Any], groups: list[str]) -> None:
+    group = question.get("group")
+    if isinstance(group, str) and group not in groups:
+        ctx.report(
+            VENDOR_FILE, (*path, "group"), f"{group!r} is not one of the groups in this file{suggest(group, groups)}"
+        )
+    for field_name, kind in VENDOR_REFERENCES:
+        if field_name in question:
+            _check_refs(ctx, VENDOR_FILE, (*path, field_name), question[field_name], kind)
+    _check_citations(ctx, VENDOR_FILE, (*path, "citations"), question.get("citations"))
+    _check_framework_map(ctx, VENDOR_FILE, (*path, "crosswalk"), question.get("crosswalk"), "crosswalk")
+    if not question.get("findings") and not question.get("citations") and question.get("practice_advice") is not True:
+        where = (*path, "practice_advice") if "practice_advice" in question else path
+        ctx.report(
+            VENDOR_FILE,
+            where,
+            "rests on nothing: list the findings or citations behind it, "
+            "or set practice_advice: true if it is the guide's own advice",
+        )
+    retired = ctx.once("retired", lambda: _retired(ctx))["findings"]
+    findings = question.get("findings")
+    for index, value in enumerate(findings if isinstance(findings, list) else []):
+        if value in retired:
+            ctx.report(VENDOR_FILE, (*path, "findings", index), _retired_message(ctx, value, retired[value]))
+
+
+def _check_vendor_questions(ctx: _Context) -> None:
+    """Ids unique, every question in a known group and resting on something, every group used."""
+    if VENDOR_FILE not in ctx.files:
+        return
+    groups = _vendor_ids(ctx, "groups")
+    _vendor_ids(ctx, "questions")
+    used = set()
+    for path, question in _vendor_records(ctx, "questions"):
+        used.add(question.get("group"))
+        _check_vendor_question(ctx, path, question, groups)
+    for path, group in _vendor_records(ctx, "groups"):
+        if isinstance(group.get("id"), str) and group["id"] not in used:
+            ctx.report(
+                VENDOR_FILE, (*path, "id"), f"group {group['id']!r} has no questions; add one or remove the group"
+            )
+
+
 def reference_problems(files: dict[str, LoadedFile]) -> list[Problem]:
     """Every cross-record problem in the loaded files."""
     ctx = _Context(files)
     _collect_ids(ctx)
     _check_record_fields(ctx)
+    _check_vendor_questions(ctx)
     _check_guide(ctx)
     _check_phase_order(ctx)
     _check_assessment(ctx)

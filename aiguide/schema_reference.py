@@ -136,6 +136,41 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "items[].help": "The text under the question: what good looks like and how to check it.",
         "items[].crosswalk": "The 'Crosswalk' line naming the published checklists' questions or areas.",
         "items[].citations": "The 'Further sources' box under the item.",
+        "items[].practice_advice": "true adds a note that the step is the guide's own advice, here and on the "
+        "local-validation page.",
+    },
+    "vendor_questions": {
+        "groups": "The sections of the 'Questions for suppliers' page, the group filter there, and the sheets of the "
+        "tender workbook, in this order.",
+        "groups[].id": "Anchor of the group's section (#group-<id>); questions name their group by it.",
+        "groups[].title": "Heading of the group's section and of the group filter, and the name of its workbook sheet.",
+        "groups[].summary": "The paragraph under the group's heading.",
+        "questions": "One entry per question on the 'Questions for suppliers' page, one row in the tender workbook "
+        "and in vendor-questions.csv.",
+        "questions[].id": "Shown before the question and used as its anchor (#vq-01); the first column of the "
+        "tender pack.",
+        "questions[].group": "The section and the workbook sheet the question is listed in.",
+        "questions[].question": "The question on the page, in the tender pack and in a reader's own CSV download.",
+        "questions[].why": "'Why it matters' on the page and its column in the tender pack.",
+        "questions[].findings": "The 'Rests on' links to findings under the question.",
+        "questions[].citations": "The 'Sources' list under the question, each with its mark and how closely it "
+        "backs the question.",
+        "questions[].citations[].source": "Links to the source's entry on the Sources page.",
+        "questions[].citations[].section": "Shown after the source, so readers can find the passage.",
+        "questions[].citations[].mark": "A badge: V seen in the source, S secondary write-up, NS not seen.",
+        "questions[].citations[].supports": "Shown with the citation: backs the question directly, backs why it "
+        "matters, or gives background.",
+        "questions[].citations[].note": "Shown after the citation: what the source says, in the guide's words.",
+        "questions[].practice_advice": "true adds a 'The guide's own advice' badge to the question.",
+        "questions[].good_answer": "'What a good answer looks like' on the page and its column in the tender pack.",
+        "questions[].red_flags": "The 'Red flags' list on the page, and the red-flags column of the tender pack "
+        "(joined with '; ').",
+        "questions[].tier": "The tier badge and the tier filter; also a column of the tender pack.",
+        "questions[].roles": "The 'Who asks' line and the role filter; also a column of the tender pack.",
+        "questions[].phases": "The 'When' line and the step filter; also a column of the tender pack.",
+        "questions[].crosswalk": "The 'Matching guidance' line naming the published guidance's questions or areas.",
+        "questions[].crosswalk.*": "The domain titles named on the 'Matching guidance' line.",
+        "questions[].last_reviewed": "The 'last reviewed' date shown under the question.",
     },
     "sources": {
         "sources": "The Sources page, grouped by the sources' role.",
@@ -197,7 +232,8 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
     "frameworks": {
         "frameworks": "Named in the theme pages' framework mapping and the checklist's crosswalk lines.",
         "frameworks[].id": "The key themes and checklist items use in their framework mappings.",
-        "frameworks[].kind": "Whether themes map to it (analytic) or checklist items link to it (crosswalk).",
+        "frameworks[].kind": "Whether themes map to it (analytic) or checklist items and questions for suppliers "
+        "link to it (crosswalk).",
         "frameworks[].title": "The framework's name in mapping tables and crosswalk lines.",
         "frameworks[].domains": "The domains themes map to, or the questions checklist items link to.",
         "frameworks[].domains[].id": "The id themes and checklist items use for the domain.",
@@ -249,19 +285,28 @@ REFERENCE_DEFS: dict[str, tuple[str, str, Callable[[GuideData], list[str]]]] = {
 }
 
 # Mappings keyed by framework id, whose values are domain ids: path -> framework kind.
-FRAMEWORK_MAPS = {"themes[].frameworks": "analytic", "items[].crosswalk": "crosswalk"}
+FRAMEWORK_MAPS = {
+    "themes[].frameworks": "analytic",
+    "items[].crosswalk": "crosswalk",
+    "questions[].crosswalk": "crosswalk",
+}
 
 # References to ids defined elsewhere in the same file: (file, path) -> path of the ids.
 LOCAL_REFERENCES: dict[tuple[str, str], str] = {
     ("assessment", "blocking[].answers"): "answers[].id",
     ("assessment", "blocking[].band"): "bands[].id",
+    ("vendor_questions", "questions[].group"): "groups[].id",
 }
+
+# Fields that define new ids in files outside COLLECTIONS: (file, path).
+NEW_ID_FIELDS = {("vendor_questions", "groups[].id"), ("vendor_questions", "questions[].id")}
 
 _DEF_NOUNS = {
     "date": "date (YYYY-MM-DD)",
     "slug": "id",
     "source_key": "source key",
     "finding_id": "finding id",
+    "question_id": "question id",
     "theme_ref": "theme id",
     "role_ref": "role id",
     "phase_ref": "phase id",
@@ -550,6 +595,8 @@ class _Vocabularies:
 
     @staticmethod
     def _defines_ids(file: str, path: str) -> bool:
+        if (file, path) in NEW_ID_FIELDS:
+            return True
         if file not in COLLECTIONS:
             return False
         list_key, id_field = COLLECTIONS[file]

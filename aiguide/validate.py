@@ -22,6 +22,7 @@ DATA_FILES = (
     "findings",
     "faqs",
     "checklists",
+    "vendor_questions",
     "assessment",
     "changelog",
 )

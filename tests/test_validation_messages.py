@@ -22,7 +22,7 @@ from aiguide.cli import main
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # A problem line: data/<file>.yaml:<line>: <message> (the field path, when there is one, starts the message).
-PROBLEM_LINE = re.compile(r"^data/[a-z]+\.yaml:\d+: \S.*$")
+PROBLEM_LINE = re.compile(r"^data/[a-z_]+\.yaml:\d+: \S.*$")
 SUMMARY_LINE = re.compile(r"^\d+ problems? found; fix the lines above and run the check again\.$")
 
 ANCHOR_MESSAGE = "anchors and aliases (& and *) are not allowed in guide data; write the value out"

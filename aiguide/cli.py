@@ -26,7 +26,7 @@ def _report(problems: list) -> int:
 def summary(guide: Guide) -> str:
     """'data OK: 12 files; 50 sources, 19 themes, …' from the loaded files and their collections."""
     counts = [
-        f"{len(guide.raw[name][collection.list_key])} {collection.noun}s"
+        f"{len(guide.raw[name][collection.list_key])} {collection.nouns}"
         for name, collection in guide.fields.collections.items()
         if name not in ("frameworks", "changelog")
     ]

@@ -41,6 +41,7 @@ MEDIA_RIS = "application/x-research-info-systems; charset=utf-8"
 MEDIA_SCHEMA = "application/schema+json"
 MEDIA_TEXT = "text/plain; charset=utf-8"
 MEDIA_YAML = "application/yaml"
+MEDIA_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,32 @@ def _data_files(guide: Guide) -> list[DownloadFile]:
             "One row per checklist item with its phase, tier, theme, roles, findings and crosswalks.",
             MEDIA_CSV,
             checklist_csv(guide),
+        ),
+        *_tender_files(guide.model),
+    ]
+
+
+def _tender_files(data: GuideData) -> list[DownloadFile]:
+    """The tender pack built from the questions for suppliers (see aiguide.tender)."""
+    from .tender import CSV_NAME, XLSX_NAME, tender_csv, tender_workbook
+
+    return [
+        DownloadFile(
+            XLSX_NAME,
+            "Questions for suppliers: tender workbook (XLSX)",
+            "One sheet per group of questions, with why each matters, what a good answer looks like and the red "
+            "flags, plus empty columns for the supplier's answer, the evidence attached, a score chosen from a "
+            "drop-down list, and notes. Set up to print landscape, one page wide.",
+            MEDIA_XLSX,
+            tender_workbook(data),
+        ),
+        _text_file(
+            CSV_NAME,
+            "Questions for suppliers (CSV)",
+            "Every question for suppliers with its group, tier, owners, steps and what it rests on, and the same "
+            "empty answer columns; UTF-8 with a byte-order mark so that spreadsheet programs show every character.",
+            MEDIA_CSV,
+            tender_csv(data),
         ),
     ]
 

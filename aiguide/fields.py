@@ -4,8 +4,10 @@ The schemas are the one place where field knowledge is written down. Besides
 standard keywords (``title``, ``description``, ``enum``) they carry a few
 annotations of the guide's own, which validators ignore:
 
-``x-records``  (top of a collection file) ``{"list": "findings", "id": "id", "noun": "finding"}``
-``x-must-be-used``  (top of a vocabulary file) every entry must be used somewhere, or say why not
+``x-records``  (top of a collection file) ``{"list": "findings", "id": "id", "noun": "finding"}`` (and
+``"plural"`` where adding an s will not do)
+``x-must-be-used``  (top of a vocabulary file) every entry must be used somewhere, or say why not; (a list of
+records with ids in a file) each id must be named by a field of the same file that refers to it
 ``x-ref``  (a field or a ``$defs`` entry) the collection files whose ids the value refers to
 ``x-local-ref``  (a field) a path in the same file whose values it must be one of
 ``x-framework-map``  (a mapping) keys are framework ids of that kind, values their domain ids
@@ -40,6 +42,7 @@ DATA_FILES = (
     "findings",
     "faqs",
     "checklists",
+    "vendor_questions",
     "assessment",
     "changelog",
 )
@@ -54,6 +57,12 @@ class Collection:
     id_field: str
     noun: str  # what one record is called in messages: "finding", "glossary term"
     must_be_used: bool
+    plural: str = ""
+
+    @property
+    def nouns(self) -> str:
+        """What several records are called: "findings", "questions for suppliers"."""
+        return self.plural or f"{self.noun}s"
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,12 @@ class Fields:
             declared = root.get("x-records")
             if isinstance(declared, dict):
                 result[name] = Collection(
-                    name, declared["list"], declared["id"], declared["noun"], bool(root.get("x-must-be-used"))
+                    name,
+                    declared["list"],
+                    declared["id"],
+                    declared["noun"],
+                    bool(root.get("x-must-be-used")),
+                    declared.get("plural", ""),
                 )
         return result
 
@@ -160,6 +174,14 @@ class Fields:
                     found.append((field, parse_path(local)))
             result[name] = tuple(found)
         return result
+
+    @cached_property
+    def local_vocabularies(self) -> dict[str, tuple[Tokens, ...]]:
+        """Per file, the lists (other than its record list) whose every id must be named somewhere in the file."""
+        return {
+            name: tuple((*info.tokens, EACH, "id") for info in infos if info.node.schema.get("x-must-be-used"))
+            for name, infos in self.by_file.items()
+        }
 
     @cached_property
     def framework_maps(self) -> dict[str, tuple[tuple[Tokens, str], ...]]:

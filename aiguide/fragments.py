@@ -8,6 +8,7 @@ Each function prepares its context in Python and hands it to one template.
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ FRAGMENT_NAMES = (
     "downloads_list",
     "schema_reference",
     "changelog",
+    "vendor_questions",
+    "checklist_item_cards",
+    "finding_summaries",
 )
 
 
@@ -223,6 +227,7 @@ def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
 
 
 PDF_NOT_BUILT = "not in this build (make site prints it)"
+DOWNLOADS_FOLDER = "downloads"  # where the build writes the downloads, relative to the site root
 PDF_DESCRIPTION = (
     "Every page of the guide with a cover, contents and page numbers, for reading offline or printing; "
     "the self-assessment appears as a checklist to fill in by hand"
@@ -342,6 +347,37 @@ class Fragments:
             0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
         )
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
+
+    def vendor_questions(self) -> str:
+        """The questions for suppliers by group, with filters, ticks and the data for a CSV of the ticked ones."""
+        from .tender import CSV_NAME, XLSX_NAME, selection_config
+
+        here = posixpath.dirname(self.renderer.current_page()) or "."
+        downloads = {
+            "xlsx": posixpath.relpath(f"{DOWNLOADS_FOLDER}/{XLSX_NAME}", here),
+            "csv": posixpath.relpath(f"{DOWNLOADS_FOLDER}/{CSV_NAME}", here),
+        }
+        return self._render(
+            "vendor_questions.md.j2",
+            selection=selection_config(self.data),
+            downloads=downloads,
+            SUPPORT_LABELS=self.guide.fields.labels("vendor_questions", "questions[].citations[].supports"),
+        )
+
+    def checklist_item_cards(self, ids: list[str] | tuple[str, ...], prefix: str = "card") -> str:
+        """The named checklist items, in the order given, with what good looks like (for topic pages)."""
+        unknown = [item_id for item_id in ids if item_id not in self.data.item]
+        if unknown:
+            raise UnknownIdError(f"checklist_item_cards: {', '.join(unknown)} not in data/checklists.yaml")
+        items = [self.data.item[item_id] for item_id in ids]
+        return self._render("checklist_item_cards.md.j2", items=items, prefix=prefix)
+
+    def finding_summaries(self, ids: list[str] | tuple[str, ...]) -> str:
+        """The named findings as a short table: title, direction, strength and what to do."""
+        unknown = [finding_id for finding_id in ids if finding_id not in self.data.finding]
+        if unknown:
+            raise UnknownIdError(f"finding_summaries: {', '.join(unknown)} not in data/findings.yaml")
+        return self._render("finding_summaries.md.j2", findings=[self.data.finding[fid] for fid in ids])
 
     def schema_reference(self) -> str:
         from .schema_reference import render_reference

@@ -236,6 +236,39 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class VendorGroup:
+    """A topic that questions for suppliers are grouped under (vendor_questions.yaml)."""
+
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class VendorQuestion:
+    """A question to put to the supplier of an AI tool, with what a good answer looks like."""
+
+    id: str
+    group: str
+    question: str
+    why: str
+    good_answer: str
+    red_flags: tuple[str, ...]
+    tier: str
+    roles: tuple[str, ...]
+    phases: tuple[str, ...]
+    last_reviewed: str
+    findings: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    practice_advice: bool = False
+    crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def anchor(self) -> str:
+        return self.id.lower()
+
+
+@dataclass(frozen=True)
 class HeadlineItem:
     text: str
     themes: tuple[str, ...]
@@ -349,6 +382,8 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
+    vendor_groups: tuple[VendorGroup, ...] = ()
+    vendor_questions: tuple[VendorQuestion, ...] = ()
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -386,6 +421,18 @@ class GuideData:
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
         return {item.id: item for item in (*self.items, *self.retired_items)}
+
+    @cached_property
+    def vendor_group(self) -> dict[str, VendorGroup]:
+        return {group.id: group for group in self.vendor_groups}
+
+    @cached_property
+    def vendor_question(self) -> dict[str, VendorQuestion]:
+        return {question.id: question for question in self.vendor_questions}
+
+    def questions_in_group(self, group_id: str) -> tuple[VendorQuestion, ...]:
+        """The group's questions for suppliers, in file order."""
+        return tuple(question for question in self.vendor_questions if question.group == group_id)
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:

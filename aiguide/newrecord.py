@@ -34,7 +34,7 @@ RETIRED_IDS = DATA_DIR / "retired-ids.txt"
 
 FINDING_ID = re.compile(r"^(?P<prefix>[A-Z]{2})-(?P<number>\d+)$")
 SOURCE_KEY = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
-RESERVED_PREFIXES = {"CL"}  # checklist item ids would look like finding ids
+RESERVED_PREFIXES = {"CL", "VQ"}  # checklist item and supplier question ids would look like finding ids
 STOP_WORDS = {"a", "an", "and", "for", "in", "of", "on", "or", "the", "to", "with"}
 FOLD_AT = 90  # longer one-line texts are written as folded blocks (>-)
 WRAP_AT = 100
@@ -72,6 +72,7 @@ KINDS: dict[str, Kind] = {
     "role": Kind("roles", "title", "slug"),
     "phase": Kind("phases", "title", "slug"),
     "term": Kind("glossary", "term", "slug"),
+    "vendor-question": Kind("vendor_questions", "question", "number", "VQ"),
 }
 
 

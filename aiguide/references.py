@@ -178,10 +178,28 @@ def _check_local_references(ctx: _Context) -> None:
             continue
         for field_tokens, id_tokens in pairs:
             ids = [value for _, value in values_at(ctx.data(name), id_tokens)]
-            where = format_path(id_tokens).replace(".[]", "[]")
+            where = format_path(id_tokens[:-2]) if id_tokens[-2:-1] == (EACH,) else format_path(id_tokens)
             for path, value in values_at(ctx.data(name), field_tokens):
                 if value not in ids:
                     ctx.report(name, path, f"{value!r} is not one of the {where} in this file{suggest(value, ids)}")
+
+
+def _check_local_vocabularies(ctx: _Context) -> None:
+    """Every id of a list marked ``x-must-be-used`` is named by a field of the same file (a group with no
+    questions, say)."""
+    for name, lists in ctx.fields.local_vocabularies.items():
+        if name not in ctx.files:
+            continue
+        named = {
+            value
+            for field_tokens, _ in ctx.fields.local_references.get(name, ())
+            for _, value in values_at(ctx.data(name), field_tokens)
+        }
+        for id_tokens in lists:
+            where = format_path(id_tokens[:-2]).replace(".[]", "[]")
+            for path, value in values_at(ctx.data(name), id_tokens):
+                if value not in named:
+                    ctx.report(name, path, f"{value!r} in {where} is not used by any record; use it or remove it")
 
 
 def _check_guide_sources(ctx: _Context) -> None:
@@ -332,6 +350,7 @@ def reference_problems(files: dict[str, LoadedFile], fields: Fields, *, complete
     _check_citation_marks(ctx)
     _check_framework_maps(ctx)
     _check_local_references(ctx)
+    _check_local_vocabularies(ctx)
     _check_guide_sources(ctx)
     _check_phase_order(ctx)
     _check_assessment(ctx)

@@ -419,6 +419,8 @@ def _message(error: ValidationError, loaded: LoadedFile) -> tuple[tuple, str]:
         )
     if kind == "const":
         return path, f"must be {error.validator_value!r}"
+    if kind in ("anyOf", "oneOf") and isinstance(error.schema.get("x-error"), str):
+        return path, error.schema["x-error"]
     return path, error.message
 
 
@@ -441,8 +443,9 @@ def _without_misspelt_required(errors: list[ValidationError]) -> list[Validation
 
 
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
-    """Descend into anyOf/oneOf wrappers so each problem is reported once, at its field."""
-    if error.context:
+    """Descend into anyOf/oneOf wrappers so each problem is reported once, at its field (a wrapper with its own
+    ``x-error`` is one problem, in those words)."""
+    if error.context and "x-error" not in error.schema:
         for child in error.context:
             yield from _leaf_errors(child)
     else:

@@ -326,7 +326,7 @@ CASES: dict[str, Case] = {
         '    answers: ["no", dont-knw]',
         "dont-knw",
         "blocking[0].answers[1]",
-        "is not one of the answers[].id",
+        "is not one of the answers in this file",
     ),
     "ids: changelog changes as a number": Case(
         "changelog",

@@ -21,8 +21,8 @@ def load_guide(project: Path):
 
 
 def _unreferenced_finding(guide) -> tuple[str, str]:
-    """A finding no FAQ, checklist item or headline relies on, and another of its theme to replace it."""
-    used = {fid for record in (*guide.faqs, *guide.items) for fid in record.findings}
+    """A finding nothing else relies on (FAQs, checklist items, questions for suppliers, the headline) and a sibling."""
+    used = {fid for record in (*guide.faqs, *guide.items, *guide.vendor_questions) for fid in record.findings}
     headline = guide.meta.headline
     for item in (*headline.summary_themes, *headline.key_insights, *headline.implications, headline.conclusion):
         used.update(item.findings)

@@ -374,6 +374,8 @@ def test_downloads_include_every_format_and_every_schema(downloads: dict[str, Do
         "findings.csv",
         "sources.csv",
         "checklist.csv",
+        "vendor-questions.xlsx",
+        "vendor-questions.csv",
         "sources.bib",
         "sources.ris",
         "guide.bib",

@@ -52,6 +52,8 @@ PAGES_WITH_TEXT = {
     "phases/evaluate/index.html": "phase summary",
     "roles/radiologist/index.html": "role summary",
     "checklists/index.html": "checklist help",
+    "vendor-questions/index.html": "questions for suppliers",
+    "local-validation/index.html": "checklist help picked by a topic page",
     "assessment/index.html": "assessment intro",
     "changelog/index.html": "release notes",
     "about/index.html": "how to cite",

@@ -54,6 +54,7 @@ ID_OPTIONS: dict[str, dict[str, str]] = {
     "finding": {"theme": "workflow-integration"},
     "faq": {},
     "checklist-item": {},
+    "vendor-question": {},
     "source": {"key": "TESTSOURCE2026", "title": "A test source"},
     "theme": {"title": "Test theme"},
     "role": {"title": "Test role"},

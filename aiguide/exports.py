@@ -103,7 +103,8 @@ def _collection(name: str, guide: Guide) -> list[dict[str, Any]]:
 
 def guide_json(guide: Guide) -> dict[str, Any]:
     """All records as one document: ``guide`` (guide.yaml without its headline), ``headline``,
-    one list per collection file under the file's name, and ``strength_levels`` (the rule behind
+    one list per collection file under the file's name (any other list in that file under ``<file>_<key>``,
+    e.g. ``vendor_questions_groups``), and ``strength_levels`` (the rule behind
     ``derived.strength``). Computed values sit under ``derived`` in findings and sources only.
     """
     meta = copy.deepcopy(guide.raw["guide"])
@@ -118,6 +119,10 @@ def guide_json(guide: Guide) -> dict[str, Any]:
     for name in DATA_FILES:
         if name in guide.fields.collections:
             document[name] = _collection(name, guide)
+            list_key = guide.fields.collections[name].list_key
+            for key, value in guide.raw[name].items():  # a vocabulary kept beside the records (vendor groups)
+                if key != list_key:
+                    document[f"{name}_{key}"] = copy.deepcopy(value)
         elif name != "guide":
             document[name] = copy.deepcopy(guide.raw[name])
     return document

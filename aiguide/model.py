@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -278,6 +279,19 @@ class BlockingRule:
 
 
 @dataclass(frozen=True)
+class MinAnswered:
+    """How many answers a theme, a step or the whole assessment needs before it gets a result."""
+
+    share: float
+    at_least: int
+
+    def needed(self, in_scope: int) -> int:
+        """Answers needed out of ``in_scope`` questions: the larger of the share (rounded up) and at_least, capped."""
+        by_share = math.ceil(self.share * in_scope - 1e-9)
+        return min(in_scope, max(self.at_least, by_share))
+
+
+@dataclass(frozen=True)
 class Assessment:
     """How the readiness self-assessment scores answers and bands results."""
 
@@ -288,6 +302,7 @@ class Assessment:
     weights: dict[str, float]
     bands: tuple[Band, ...]
     blocking: tuple[BlockingRule, ...]
+    min_answered: MinAnswered
 
     def band_for(self, percent: float) -> Band:
         """The band a score falls in (bands run from their ``min`` up to the next band's)."""
@@ -304,6 +319,7 @@ def _assessment(raw: dict[str, Any]) -> Assessment:
         weights=dict(raw["weights"]),
         bands=tuple(Band(**band) for band in raw["bands"]),
         blocking=tuple(BlockingRule(**_tuples(rule, "answers")) for rule in raw["blocking"]),
+        min_answered=MinAnswered(**raw["min_answered"]),
     )
 
 

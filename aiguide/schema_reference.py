@@ -214,6 +214,8 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "weights": "How much essential and recommended items weigh, shown above the scoring table.",
         "bands": "The result bands table and the result shown to the reader.",
         "blocking": "The 'Rule' boxes under the bands table; they cap the result whatever the score.",
+        "min_answered": "The 'When a result is given' paragraph; themes, steps and the whole assessment show "
+        "'Not rated yet' and how many more answers they need until they reach it.",
     },
     "glossary": {
         "terms": "The glossary page, sorted by term.",

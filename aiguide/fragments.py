@@ -187,17 +187,23 @@ def role_view(data: GuideData, role_id: str) -> RoleView:
     )
 
 
+# Largest saved, shared or loaded assessment the page reads (characters), and longest note it keeps.
+ASSESSMENT_LIMITS = {"text": 5_000_000, "note": 5_000}
+
+
 def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
     """The data the assessment script needs, embedded in its page as JSON (no constants in JavaScript)."""
     assessment = data.assessment
     return {
-        "schema": 1,
+        "schema": 2,
         "guide": {"title": data.meta.title, "version": data.meta.version},
         "storageKey": f"{data.meta.id}:{assessment.id}",
         "answers": [dataclasses.asdict(answer) for answer in assessment.answers],
         "weights": assessment.weights,
         "bands": [dataclasses.asdict(band) | {"text": plain(band.text)} for band in assessment.bands],
         "blocking": [dataclasses.asdict(rule) | {"text": plain(rule.text)} for rule in assessment.blocking],
+        "minAnswered": {"share": assessment.min_answered.share, "atLeast": assessment.min_answered.at_least},
+        "limits": ASSESSMENT_LIMITS,
         "themes": {t.id: {"title": t.title, "url": renderer.href("theme", t.id)} for t in data.themes},
         "phases": {
             p.id: {"title": p.title, "order": p.order, "url": renderer.href("phase", p.id)}

@@ -6,6 +6,7 @@ together): a field the schema declares is a field here, with the same name.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -336,6 +337,19 @@ class BlockingRule:
 
 
 @dataclass(frozen=True)
+class MinAnswered:
+    """How many answers a theme, a step or the whole assessment needs before it gets a result."""
+
+    share: float
+    at_least: int
+
+    def needed(self, in_scope: int) -> int:
+        """Answers needed out of ``in_scope`` questions: the larger of the share (rounded up) and at_least, capped."""
+        by_share = math.ceil(self.share * in_scope - 1e-9)
+        return min(in_scope, max(self.at_least, by_share))
+
+
+@dataclass(frozen=True)
 class Assessment:
     """How the readiness self-assessment scores answers and bands results."""
 
@@ -346,6 +360,7 @@ class Assessment:
     weights: dict[str, float]
     bands: tuple[Band, ...]
     blocking: tuple[BlockingRule, ...]
+    min_answered: MinAnswered
 
 
 @dataclass(frozen=True)

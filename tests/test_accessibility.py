@@ -146,6 +146,7 @@ def test_self_assessment_with_answers_and_results_passes_axe(
     page = context.new_page()
     page.goto(site_server + "assessment/index.html", wait_until="load")
     page.wait_for_selector("#ag-results:not([hidden])")
+    page.check("#ag-later")  # every step on show, so every question is checked
     # A spread of answers (every option somewhere), so results, weak points and capping notices all show.
     page.evaluate(
         """() => document.querySelectorAll('fieldset.ag-question').forEach((question, index) => {
@@ -154,6 +155,13 @@ def test_self_assessment_with_answers_and_results_passes_axe(
            })"""
     )
     page.wait_for_selector(".ag-weak-list li")
+    page.locator("details.ag-help summary").first.click()  # one help text open
+    # A comparison with an earlier share link (one answer changed), with a notice about an entry it could not read.
+    link = page.input_value("#ag-share-url")
+    page.fill("#ag-compare-link", re.sub(r"#a=([^.]+)\.[^,&]+", r"#a=\1.yes,XX-99.yes", link, count=1))
+    page.click("[data-action=compare-link]")
+    page.wait_for_selector("#ag-diff table")
+    assert page.is_visible("#ag-notice")
     problems = run_axe(page, "assessment/index.html answered", scheme)
     page.evaluate("() => localStorage.clear()")
     page.close()

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import subprocess
+import sys
 from collections import Counter
+from html import unescape as html_unescape
+from pathlib import Path
 
 import pytest
 
 from aiguide.fragments import Fragments, assessment_config
-from aiguide.render import Renderer
+from aiguide.model import MinAnswered
+from aiguide.render import Renderer, plain
+
+from .conftest import PROJECT_DIR, with_model
 
 ASSESSMENT_PAGE = "assessment/index.md"
 EMBEDDED_CONFIG = re.compile(r'<script type="application/json" id="ag-assessment-data">(.*?)</script>', re.S)
@@ -96,3 +104,89 @@ def test_assessment_form_embeds_the_config_and_one_question_per_item(loaded, gui
         for answer in guide.assessment.answers:
             assert html.count(f'name="{item.id}" value="{answer.id}"') == 1, (item.id, answer.id)
         assert html.count(f'name="note-{item.id}"') == 1
+
+
+# --- The minimum of answers before a result ----------------------------------------------------------
+
+
+def test_config_carries_the_minimum_of_answers_and_the_input_limits(guide, config) -> None:
+    minimum = guide.assessment.min_answered
+    assert config["minAnswered"] == {"share": minimum.share, "atLeast": minimum.at_least}
+    assert 0 <= minimum.share <= 1 and minimum.at_least >= 2, "no result may rest on a single answer"
+    assert config["limits"]["note"] > 0 and config["limits"]["text"] > config["limits"]["note"]
+
+
+@pytest.mark.parametrize(
+    ("share", "at_least", "in_scope", "needed"),
+    [(0.6, 2, 8, 5), (0.6, 2, 5, 3), (0.6, 2, 1, 1), (0, 3, 10, 3), (1, 2, 7, 7), (0.5, 2, 3, 2), (0.6, 2, 0, 0)],
+)
+def test_needed_answers_follow_the_published_rule(share, at_least, in_scope, needed) -> None:
+    """The larger of the share (rounded up, 0.6 x 5 = 3 despite floating point) and at_least, capped at the total."""
+    assert MinAnswered(share, at_least).needed(in_scope) == needed
+
+
+def test_rule_states_the_minimum_from_the_data(loaded, guide) -> None:
+    minimum = dataclasses.replace(guide.assessment, min_answered=MinAnswered(share=0.75, at_least=4))
+    altered = with_model(loaded, dataclasses.replace(guide, assessment=minimum))
+    text = Fragments(altered, lambda: ASSESSMENT_PAGE).assessment_rule()
+    assert "at least 75% of them" in text
+    assert "never fewer than 4" in text
+    real = Fragments(loaded, lambda: ASSESSMENT_PAGE).assessment_rule()
+    assert f"never fewer than {guide.assessment.min_answered.at_least}" in real
+    assert f"at least {guide.assessment.min_answered.share * 100:g}% of them" in real
+
+
+def test_every_question_offers_its_help_text_inline(loaded, guide) -> None:
+    html = Fragments(loaded, lambda: ASSESSMENT_PAGE).assessment_form()
+    for item in guide.items:
+        question = html.split(f'data-item="{item.id}"', 1)[1].split("</fieldset>", 1)[0]
+        assert '<details class="ag-help">' in question, item.id
+        assert plain(item.help) in html_unescape(question), item.id
+
+
+def run_check(project: Path) -> tuple[int, list[str], str]:
+    """``python -m aiguide check`` on ``project``: exit status, problem lines, stderr."""
+    result = subprocess.run(
+        [sys.executable, "-m", "aiguide", "--project", str(project), "check"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.returncode, [line for line in result.stderr.splitlines() if line.startswith("data/")], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("share", "1.5", "1.5 is out of range: it must be at most 1"),
+        ("share", "-0.2", "-0.2 is out of range: it must be at least 0"),
+        ("share", '"60%"', "must be a number, not text"),
+        ("at_least", "1", "1 is out of range: it must be at least 2"),
+        ("at_least", '"two"', "must be a whole number, not text"),
+    ],
+    ids=["share-above-1", "share-negative", "share-as-text", "at-least-1", "at-least-as-text"],
+)
+def test_bad_minimum_gives_one_line_and_fails_the_check(project_copy: Path, key, value, message) -> None:
+    path = project_copy / "data" / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+    match = re.search(rf"^min_answered:\n(?:  .*\n)*?(  {key}: .*)$", text, flags=re.MULTILINE)
+    assert match, f"min_answered.{key} is not in data/assessment.yaml"
+    path.write_text(text[: match.start(1)] + f"  {key}: {value}" + text[match.end(1) :], encoding="utf-8")
+    line = text.count("\n", 0, match.start(1)) + 1
+    status, problems, stderr = run_check(project_copy)
+    assert status != 0
+    assert problems == [f"data/assessment.yaml:{line}: min_answered.{key}: {message}"], stderr
+
+
+def test_missing_minimum_is_reported(project_copy: Path) -> None:
+    path = project_copy / "data" / "assessment.yaml"
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r"^min_answered:\n(?:  .*\n)+", text, flags=re.MULTILINE)
+    assert block
+    path.write_text(text[: block.start()] + text[block.end() :], encoding="utf-8")
+    status, problems, stderr = run_check(project_copy)
+    assert status != 0
+    assert len(problems) == 1, stderr
+    assert re.fullmatch(r"data/assessment\.yaml:\d+: min_answered: is missing; this field is required", problems[0])

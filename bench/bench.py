@@ -560,8 +560,7 @@ def scale_point(
     import synth
 
     from aiguide import pages
-    from aiguide.model import build_model
-    from aiguide.validate import load_and_check
+    from aiguide.guide import load_guide
 
     themes = theme_copies(k) if themes is None else themes
     label = f"x{k}" + ("" if themes == theme_copies(k) else f"-t{themes}")
@@ -570,14 +569,15 @@ def scale_point(
         synth.scale_data(project / "data", k, themes)
     shutil.rmtree(project / ".cache", ignore_errors=True)  # every scale starts cold, as after a change to all data
     started = time.perf_counter()
-    files, problems = load_and_check(project)
+    loaded = load_guide(project)
+    problems = loaded.problems
     check_s = time.perf_counter() - started
     if problems:
         raise SystemExit(f"bench: the synthetic data at {k}x does not validate: {problems[:5]}")
-    # Hand sync_pages the model just checked, so "sync" is the stubs alone.
-    model = build_model(files)
+    # Model the data before timing the sync, so "sync" is the stubs alone.
+    loaded.model  # noqa: B018
     started = time.perf_counter()
-    pages.sync_pages(project, write=True, data=model)
+    pages.sync_pages(loaded, write=True)
     sync_s = time.perf_counter() - started
     site = work / f"site-{label}"
     run = aiguide_build(runner, project, site, f"build-{label}", timeout=timeout)
@@ -611,7 +611,7 @@ def bench_scaling(
     heading("7. Scaling: synthetic data at 1x, 10x, 100x, built with python -m aiguide.build --no-pdf")
     say("   growth: findings, FAQs, checklist items and sources x k; themes x round(sqrt(k)) (19 -> 57 -> 190);")
     say("   roles, phases, frameworks, glossary, assessment and headline stay as they are. Each copy must pass")
-    say("   load_and_check with no problems ('check s', in the bench process, starting with no .cache/aiguide, so it")
+    say("   load_guide with no problems ('check s', in the bench process, starting with no .cache/aiguide, so it")
     say("   parses, checks and fills the data cache, like `make check`); sync_pages writes stubs and nav ('sync s').")
     say("   'build s': the whole `python -m aiguide.build --no-pdf` child (check, sync, mkdocs build, CSP, downloads),")
     say("   which finds the data cache warm, as `make html` does after `make check`. 'ms/finding' = (check + sync +")
@@ -668,9 +668,8 @@ def bench_scaling(
     for p in points:
         if p.finished:
             say(f"   {p.k}x steps inside the build: {steps_of(p.run)}; mkdocs 'built in' {p.run.built_in()} s")
-    say("   (inside the build the data is checked twice, both times from the cache when it is warm: once by build.py,")
-    say("    whose result sync and the downloads reuse, and once by the macros' define_env; the downloads-page")
-    say("    macro loads it once more when its stored fragment is out of date)")
+    say("   (inside the build the data is loaded and checked once, by build.py, which hands the same guide to sync,")
+    say("    to the MkDocs build it runs in its own process, and to the downloads)")
     finished = [p for p in points if p.finished]
     marginal = []
     for a, b in itertools.pairwise(finished):
@@ -737,13 +736,12 @@ def bench_profile_build(runner: Runner, guide: Guide, work: Path, k: int) -> Non
     sys.path.insert(0, str(BENCH_DIR))
     import synth
 
+    from aiguide.guide import load_guide
     from aiguide.pages import sync_pages
-    from aiguide.validate import load_and_check
 
     project = copy_guide(guide, work / f"guide-profile-x{k}")
     synth.scale_data(project / "data", k, theme_copies(k))
-    load_and_check(project)
-    sync_pages(project, write=True)
+    sync_pages(load_guide(project), write=True)
     stats = work / "build.prof"
     env = {"SOURCE_DATE_EPOCH": source_date_epoch(guide.release_date), **base_env()}
     command = [
@@ -780,7 +778,7 @@ def bench_profile_build(runner: Runner, guide: Guide, work: Path, k: int) -> Non
 # ----------------------------------------------------------------------------- 3. validation at 10,000 findings
 
 VALIDATE_WORKER = r"""
-# Runs aiguide.validate.load_and_check once, timing its steps through thin wrappers, and prints each step as it
+# Runs aiguide.guide.load_guide once, timing its steps through thin wrappers, and prints each step as it
 # ends (so a run cut off by the timeout still shows where the time went). Argv: project, mode, code dir.
 # The wrappers pass every argument through, so they survive signature changes.
 import json, sys, time, cProfile, pstats, io
@@ -788,46 +786,51 @@ from pathlib import Path
 project = Path(sys.argv[1]); mode = sys.argv[2]
 sys.path.insert(0, sys.argv[3])
 import yaml
-from aiguide import validate
+from aiguide import guide, loader, references, schemas
 
 def emit(**values):
     print(json.dumps(values), flush=True)
 
 if mode == "time":
-    compose = yaml.compose
-    spent = {"compose": 0.0}
-    def timed_compose(*args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return compose(*args, **kwargs)
-        finally:
-            spent["compose"] += time.perf_counter() - t
-    yaml.compose = timed_compose
-    def wrap(name, label):
-        original = getattr(validate, name, None)
+    parse = yaml.parse
+    spent = {"parse": 0.0}
+    def timed_parse(*args, **kwargs):
+        events = parse(*args, **kwargs)
+        while True:
+            t = time.perf_counter()
+            try:
+                event = next(events)
+            except StopIteration:
+                spent["parse"] += time.perf_counter() - t
+                return
+            spent["parse"] += time.perf_counter() - t
+            yield event
+    yaml.parse = timed_parse
+    def wrap(owner, name, label):
+        original = getattr(owner, name, None)
         if original is None:
             return
         def timed(*args, **kwargs):
-            before, t = spent["compose"], time.perf_counter()
+            before, t = spent["parse"], time.perf_counter()
             result = original(*args, **kwargs)
             total = time.perf_counter() - t
-            parse = spent["compose"] - before
+            parsed = spent["parse"] - before
             if name == "load_file":
-                emit(step="yaml.compose (libyaml C parser)", s=parse)
-                emit(step="read, cache lookup, values + lines (loader)", s=total - parse)
+                emit(step="YAML events (libyaml C parser)", s=parsed)
+                emit(step="read, cache lookup, values + lines (loader)", s=total - parsed)
             else:
                 emit(step=label, s=total)
             return result
-        setattr(validate, name, timed)
-    wrap("load_file", "")
-    wrap("schema_problems", "JSON Schema (schemas.py)")
-    wrap("reference_problems", "cross-references (references.py)")
+        setattr(owner, name, timed)
+    wrap(guide, "load_file", "")
+    wrap(schemas.SchemaSet, "problems_in", "JSON Schema (schemas.py)")
+    wrap(references, "reference_problems", "cross-references (references.py)")
     t = time.perf_counter()
-    files, problems = validate.load_and_check(project)
+    problems = guide.load_guide(project).problems
     total = time.perf_counter() - t
     emit(total=total, problems=len(problems))
 else:
-    profile = cProfile.Profile(); profile.enable(); validate.load_and_check(project); profile.disable()
+    profile = cProfile.Profile(); profile.enable(); guide.load_guide(project); profile.disable()
     for key in ("tottime", "cumulative"):
         out = io.StringIO(); pstats.Stats(profile, stream=out).sort_stats(key).print_stats(14)
         print(f"--- sorted by {key} ---")
@@ -868,7 +871,7 @@ def validation_run(
     cache: bool = True,
     mode: str = "time",
 ) -> ValidationRun:
-    """One load_and_check in a fresh interpreter (imports excluded); cache=False sets AIGUIDE_NO_CACHE=1."""
+    """One load_guide in a fresh interpreter (imports excluded); cache=False sets AIGUIDE_NO_CACHE=1."""
     worker = work / "validate_worker.py"
     worker.write_text(VALIDATE_WORKER, encoding="utf-8")
     env = base_env()
@@ -914,7 +917,7 @@ def print_profile(run: Run, guide: Guide) -> None:
 def bench_validation(
     runner: Runner, guide: Guide, work: Path, n: int, findings: int, timeout: float, profile_findings: int
 ) -> None:
-    heading(f"8. Load + validation alone (aiguide.validate.load_and_check) at ~{findings:,} findings")
+    heading(f"8. Load + validation alone (aiguide.guide.load_guide) at ~{findings:,} findings")
     project, counts = make_validation_data(guide, work, findings)
     size = sum(p.stat().st_size for p in (project / "data").glob("*.yaml"))
     say(
@@ -947,7 +950,7 @@ def bench_validation(
         steps_table(edited.steps)
         if warm and median(warm) > 0.5:
             profile = validation_run(runner, guide, work, project, timeout, "validate-profile-warm", mode="profile")
-            say("   cProfile of a warm load_and_check (profiling slows it; compare shares, not seconds):")
+            say("   cProfile of a warm load_guide (profiling slows it; compare shares, not seconds):")
             print_profile(profile.run, guide)
     else:
         edited = None
@@ -966,13 +969,13 @@ def bench_validation(
             f"(quadratic would be x{(f3 / f1) ** 2:.1f})"
         )
     profile = validation_run(runner, guide, work, small, timeout, "validate-profile", cache=False, mode="profile")
-    say(f"   cProfile of a cold load_and_check at {f1:,} findings (profiling slows it; compare shares, not seconds):")
+    say(f"   cProfile of a cold load_guide at {f1:,} findings (profiling slows it; compare shares, not seconds):")
     print_profile(profile.run, guide)
     shutil.rmtree(small, ignore_errors=True)
     shutil.rmtree(large, ignore_errors=True)
     others = f"; first run {first.figure()}" + (f", after editing findings.yaml {edited.figure()}" if edited else "")
     target(
-        f"load_and_check at {counts['findings']:,} findings <= 0.5 s (warm cache)",
+        f"load_guide at {counts['findings']:,} findings <= 0.5 s (warm cache)",
         bool(warm) and median(warm) <= 0.5,
         (f"median {median(warm):.2f} s (N={len(warm)})" if warm else "not measured") + others,
     )
@@ -1010,7 +1013,7 @@ def bench_pdf(runner: Runner, guide: Guide, work: Path, html_seconds: float, n: 
         prints.append(
             must(
                 runner.run(
-                    [PYTHON, "-m", "aiguide.pdf", print_site, pdf, "--project", guide.path],
+                    [PYTHON, "-m", "aiguide.pdf", print_site, pdf],
                     cwd=guide.path,
                     env=base_env(),
                     name=f"pdf-{index}",
@@ -1346,7 +1349,7 @@ def main(argv: list[str] | None = None) -> int:
         "--profile-findings",
         type=int,
         default=1_000,
-        help="findings for the cProfile of load_and_check (default 1,000)",
+        help="findings for the cProfile of load_guide (default 1,000)",
     )
     parser.add_argument(
         "--ref", default=None, help="benchmark this commit (git archive) instead of a copy of the work tree"

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import yaml
-from aiguide.validate import DATA_FILES, data_path
 
 from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
 from aiguide.evidence import strength
@@ -28,6 +27,7 @@ from aiguide.exports import (
 )
 from aiguide.model import GuideData
 from aiguide.references import COLLECTIONS
+from aiguide.validate import DATA_FILES, data_path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CSV_FILES = (("findings.csv", "findings"), ("sources.csv", "sources"), ("checklist.csv", "checklists"))

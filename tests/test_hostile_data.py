@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
-from aiguide.validate import DATA_FILES, data_path, load_and_check
 
 from aiguide.schema_reference import SchemaNode, load_schemas, resolve
 from aiguide.schemas import schema_dir
+from aiguide.validate import DATA_FILES, data_path, load_and_check
 
 from .conftest import BUILD_ENV, copy_project, run_build
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import yaml
-from aiguide.validate import data_path, load_and_check
 
 from aiguide.newrecord import (
     KINDS,
@@ -26,6 +25,7 @@ from aiguide.newrecord import (
     read_retired_ids,
     slugify,
 )
+from aiguide.validate import data_path, load_and_check
 
 # What each kind needs to get an id, and what the command fills in from it.
 ID_OPTIONS: dict[str, dict[str, str]] = {

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiguide.validate import DATA_FILES
 
 from aiguide.schema_reference import reference_context, render_reference
+from aiguide.validate import DATA_FILES
 
 from .conftest import PROJECT_DIR
 

@@ -21,16 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import PROJECT_DIR
+from . import PROJECT_DIR, evidence
 from .bibliography import bibtex, guide_bibtex, guide_ris, ris
-from .evidence import LEVELS, strength, verified_counts
 from .fields import DATA_FILES
 from .guide import Guide, load_guide
 from .model import GuideData
 from .problems import DataError
-from .schemas import COMMON, SCHEMA_SUFFIX
+from .schemas import COMMON, EACH, SCHEMA_SUFFIX
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: confidence (GRADE-CERQual) replaced the count-based strength label
 CITATION_FILE = "CITATION.cff"
 CFF_AUTHOR = "The guide's editors"  # an entity, not invented people: guide.yaml names no authors
 
@@ -67,14 +66,63 @@ def records_of(guide: Guide, name: str) -> list[dict[str, Any]]:
 
 
 def finding_derived(finding_id: str, data: GuideData) -> dict[str, Any]:
+    """What the build derives for a finding: its confidence by the rule (None when not graded) and its inputs."""
     finding = data.finding[finding_id]
-    level = strength(finding, data)
-    studies, guidance = verified_counts(finding, data)
+    grade = evidence.confidence(finding, data)
+    types = {source.key: source.type for source in data.sources}
+    facts = [(citation.source, citation.mark, citation.supports) for citation in finding.citations]
     return {
-        "strength": level.id,
-        "strength_label": level.label,
-        "verified_studies": studies,
-        "verified_guidance": guidance,
+        "confidence": grade.level if grade else None,
+        "confidence_by_rule": grade.derived if grade else None,
+        "confidence_cap": grade.cap if grade else None,
+        "levels_lowered": grade.steps if grade else None,
+        "category": evidence.category(finding, data),
+        "direct_studies": list(evidence.direct_studies(facts, types)),
+    }
+
+
+def confidence_rule(guide: Guide) -> dict[str, Any]:
+    """The confidence rule's declarations (the method page renders the same ones), with the words readers see."""
+    fields = guide.fields
+    levels = "findings[].confidence.override.level"
+    concern = "findings[].confidence.methodological_limitations.concern"
+    level_labels, level_meanings = fields.labels("findings", levels), fields.meanings("findings", levels)
+    kind_labels, kind_meanings = (
+        fields.labels("findings", "findings[].kind"),
+        fields.meanings("findings", "findings[].kind"),
+    )
+    concern_labels = fields.labels("findings", concern)
+    return {
+        "method": "GRADE-CERQual components judged by the editors, combined by a fixed rule; see the method page",
+        "levels": [{"id": i, "label": level_labels[i], "meaning": level_meanings[i]} for i in evidence.LEVELS],
+        "not_graded": [{"id": i, "label": kind_labels[i], "meaning": kind_meanings[i]} for i in evidence.UNGRADED],
+        "components": [
+            {
+                "id": name,
+                "title": info.node.schema.get("title", name),
+                "description": info.node.schema.get("description", ""),
+            }
+            for name in evidence.COMPONENTS
+            if (info := fields.field("findings", f"findings[].confidence.{name}")) is not None
+        ],
+        "start": evidence.LEVELS[0],
+        "concerns": [
+            {"id": i, "label": concern_labels[i], "levels_lowered_each": evidence.STEPS[i]} for i in evidence.CONCERNS
+        ],
+        "minor_concerns_together": {"at_least": evidence.MINORS_TOGETHER, "levels_lowered": evidence.MINORS_STEP},
+        "floor": evidence.LEVELS[-1],
+        "cap_without_direct_study": evidence.CAP_WITHOUT_DIRECT_STUDY,
+        "direct_study": {
+            "source_types": list(evidence.STUDY_TYPES),
+            "mark": evidence.COUNTED_MARK,
+            "supports": evidence.DIRECT,
+        },
+        "override": "replaces the rule's level, with a reason; must differ from it and may not exceed the cap",
+        "checks": {
+            "adequacy_at_least_by_direct_studies": dict(enumerate(evidence.ADEQUACY_FLOORS)),
+            "relevance_at_least_without_direct_study": evidence.RELEVANCE_FLOOR_WITHOUT_DIRECT_STUDY,
+            "relevance_at_least_when_indirect_outnumber_direct": evidence.RELEVANCE_FLOOR_MOSTLY_INDIRECT,
+        },
     }
 
 
@@ -104,17 +152,15 @@ def _collection(name: str, guide: Guide) -> list[dict[str, Any]]:
 def guide_json(guide: Guide) -> dict[str, Any]:
     """All records as one document: ``guide`` (guide.yaml without its headline), ``headline``,
     one list per collection file under the file's name (any other list in that file under ``<file>_<key>``,
-    e.g. ``vendor_questions_groups``), and ``strength_levels`` (the rule behind
-    ``derived.strength``). Computed values sit under ``derived`` in findings and sources only.
+    e.g. ``vendor_questions_groups``), and ``confidence_rule`` (the rule behind ``derived.confidence``).
+    Computed values sit under ``derived`` in findings and sources only.
     """
     meta = copy.deepcopy(guide.raw["guide"])
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "headline": meta.pop("headline"),
         "guide": meta,
-        "strength_levels": [
-            {"id": level.id, "label": level.label, "rule": level.rule, "meaning": level.meaning} for level in LEVELS
-        ],
+        "confidence_rule": confidence_rule(guide),
     }
     for name in DATA_FILES:
         if name in guide.fields.collections:
@@ -137,8 +183,8 @@ def json_bytes(document: Any) -> bytes:
 
 
 def citation_text(citations: Iterable[Mapping[str, Any]]) -> str:
-    """Citations flattened as 'KEY (section, mark)' joined with '; '."""
-    return "; ".join(f"{item['source']} ({item['section']}, {item['mark']})" for item in citations)
+    """Citations flattened as 'KEY (section, mark, support)' joined with '; '."""
+    return "; ".join(f"{item['source']} ({item['section']}, {item['mark']}, {item['supports']})" for item in citations)
 
 
 def _comma_list(value: Any) -> str:
@@ -160,29 +206,60 @@ def cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def csv_text(
-    records: list[dict[str, Any]],
-    columns: tuple[str, ...],
-    derived: tuple[str, Callable[[dict[str, Any]], str]] | None = None,
-) -> str:
+Derived = tuple[str, Callable[[dict[str, Any]], str]]
+
+
+def csv_columns(guide: Guide, file: str) -> tuple[str, ...]:
+    """A record's fields in schema order, a group of fields (not a list) spread over one column per field inside it.
+
+    ``confidence`` becomes ``confidence.adequacy.concern``, ``confidence.adequacy.reason`` …; lists and free
+    mappings (citations, crosswalk) stay one column each.
+    """
+    collection = guide.fields.collections[file]
+    prefix = (collection.list_key, EACH)
+    columns = []
+    for info in guide.fields.by_file[file]:
+        tokens = info.tokens
+        if tokens[: len(prefix)] != prefix or len(tokens) == len(prefix) or EACH in tokens[len(prefix) :]:
+            continue
+        if "properties" in info.node.schema and guide.schemas.items_of(info.node) is None:
+            continue  # spread over its own fields
+        columns.append(".".join(tokens[len(prefix) :]))
+    return tuple(columns)
+
+
+def value_at(record: Mapping[str, Any], column: str) -> Any:
+    """The value of a (dotted) column in a record, or None where any step is missing."""
+    value: Any = record
+    for key in column.split("."):
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
+def csv_text(records: list[dict[str, Any]], columns: tuple[str, ...], derived: tuple[Derived, ...] = ()) -> str:
     """A CSV table with a header row (the record's fields in schema order), one row per record, '\\n' endings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([*columns, derived[0]] if derived else columns)
+    writer.writerow([*columns, *(name for name, _ in derived)])
     for record in records:
-        row = [cell(column, record.get(column)) for column in columns]
-        writer.writerow([*row, derived[1](record)] if derived else row)
+        row = [cell(column.rsplit(".", 1)[-1], value_at(record, column)) for column in columns]
+        writer.writerow([*row, *(compute(record) for _, compute in derived)])
     return buffer.getvalue()
 
 
 def findings_csv(guide: Guide) -> str:
-    """One row per finding, with the derived evidence strength in the last column."""
+    """One row per finding, each confidence judgement in its own columns, the derived confidence in the last ones."""
     data = guide.model
-    return csv_text(
-        records_of(guide, "findings"),
-        guide.fields.columns("findings"),
-        ("derived_strength", lambda record: strength(data.finding[record["id"]], data).id),
-    )
+
+    def derived(name: str) -> Derived:
+        def compute(record: dict[str, Any]) -> str:
+            value = finding_derived(record["id"], data)[name]
+            return cell(name, value)
+
+        return (f"derived_{name}", compute)
+
+    names = ("confidence", "confidence_by_rule", "confidence_cap", "category", "direct_studies")
+    return csv_text(records_of(guide, "findings"), csv_columns(guide, "findings"), tuple(map(derived, names)))
 
 
 def sources_csv(guide: Guide) -> str:
@@ -191,7 +268,7 @@ def sources_csv(guide: Guide) -> str:
     return csv_text(
         records_of(guide, "sources"),
         guide.fields.columns("sources"),
-        ("derived_cited_by", lambda record: "; ".join(data.citing_records[record["key"]])),
+        (("derived_cited_by", lambda record: "; ".join(data.citing_records[record["key"]])),),
     )
 
 
@@ -273,15 +350,15 @@ def _data_files(guide: Guide) -> list[DownloadFile]:
             "guide.json",
             "All data (JSON)",
             "Every record of the guide, keyed exactly as in the YAML data files; computed values "
-            "(evidence strength, citing records) sit under 'derived'.",
+            "(each finding's confidence and the rule behind it, citing records) sit under 'derived'.",
             MEDIA_JSON,
             json_bytes(guide_json(guide)),
         ),
         _text_file(
             "findings.csv",
             "Findings (CSV)",
-            "One row per finding; lists joined with '; ', citations as 'KEY (section, mark)'; "
-            "last column: derived evidence strength.",
+            "One row per finding; lists joined with '; ', citations as 'KEY (section, mark, support)', "
+            "one column per confidence judgement; last columns: the confidence the build derives.",
             MEDIA_CSV,
             findings_csv(guide),
         ),

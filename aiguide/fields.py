@@ -12,9 +12,10 @@ records with ids in a file) each id must be named by a field of the same file th
 ``x-local-ref``  (a field) a path in the same file whose values it must be one of
 ``x-framework-map``  (a mapping) keys are framework ids of that kind, values their domain ids
 ``x-labels``  (an enum) the words readers see for each value
+``x-meanings``  (an enum) one sentence per value telling readers what it means for them
 ``x-site``  (any field) what the field does on the site, for the editors' field reference
 ``x-error``  (a field) the message for a value that breaks its pattern or format; a mapping gives one
-per keyword
+per keyword (on an object, ``required`` gives the message for a missing field)
 
 The order of a record's ``properties`` is the order of its CSV columns. Everything here
 is computed from one :class:`~aiguide.schemas.SchemaSet`, so the checks, the model, the
@@ -203,6 +204,15 @@ class Fields:
         node = self.schemas.items_of(info.node) or info.node
         labels = node.schema.get("x-labels", {})
         return {str(value): labels.get(str(value), str(value)) for value in node.schema.get("enum", ())}
+
+    def meanings(self, file: str, path: str) -> dict[str, str]:
+        """One sentence per value of an enum field telling readers what it means (empty where none is given)."""
+        info = self.field(file, path)
+        if info is None:
+            raise KeyError(f"{file}.yaml has no field {path}")
+        node = self.schemas.items_of(info.node) or info.node
+        meanings = node.schema.get("x-meanings", {})
+        return {str(value): meanings.get(str(value), "") for value in node.schema.get("enum", ())}
 
     def columns(self, file: str) -> tuple[str, ...]:
         """The fields of one record of a collection file, in schema order: the file's CSV columns."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import evidence
+from .evidence_map import EvidenceMap, build_map
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
 
@@ -34,7 +35,8 @@ FRAGMENT_NAMES = (
     "start_here",
     "decision_makers",
     "about_table",
-    "strength_rule",
+    "confidence_rule",
+    "evidence_map",
     "checklist_by_phase",
     "phase_page",
     "role_page",
@@ -121,12 +123,6 @@ def phase_entries(data: GuideData) -> list[PhaseEntry]:
     return entries
 
 
-def by_strength(findings, data: GuideData) -> list:
-    """Findings ordered strongest evidence first, then in file order."""
-    rank = {level.id: index for index, level in enumerate(evidence.LEVELS)}
-    return sorted(findings, key=lambda finding: rank[evidence.strength(finding, data).id])
-
-
 @dataclass(frozen=True)
 class PhaseView:
     """Everything a phase page shows, prepared from the data."""
@@ -151,8 +147,8 @@ def phase_view(data: GuideData, phase_id: str) -> PhaseView:
     position = ordered.index(phase)
     return PhaseView(
         phase=phase,
-        barriers=by_strength([f for f in findings if f.direction in ("barrier", "both")], data),
-        facilitators=by_strength([f for f in findings if f.direction in ("facilitator", "both")], data),
+        barriers=evidence.by_confidence([f for f in findings if f.direction in ("barrier", "both")], data),
+        facilitators=evidence.by_confidence([f for f in findings if f.direction in ("facilitator", "both")], data),
         essential=[item for item in items if item.tier == "essential"],
         recommended=[item for item in items if item.tier == "recommended"],
         faqs=[faq for faq in data.faqs if phase_id in faq.phases],
@@ -182,7 +178,7 @@ def role_view(data: GuideData, role_id: str) -> RoleView:
     return RoleView(
         role=role,
         items_by_phase=items_by_phase,
-        findings=by_strength([finding for finding in data.findings if role_id in finding.roles], data),
+        findings=evidence.by_confidence([finding for finding in data.findings if role_id in finding.roles], data),
         faqs=[faq for faq in data.faqs if role_id in faq.roles],
     )
 
@@ -282,7 +278,7 @@ class Fragments:
         groups = {group.id: group for group in self.data.theme_groups}
         if group_id not in groups:
             raise UnknownIdError(f"theme_group_page: {group_id!r} is not a theme group (see data/themes.yaml)")
-        return self._render("theme_group.md.j2", group=groups[group_id])
+        return self._render("theme_group.md.j2", group=groups[group_id], map=self._map(group_id))
 
     def findings_table(self) -> str:
         return self._render("findings_table.html.j2")
@@ -308,8 +304,25 @@ class Fragments:
     def about_table(self) -> str:
         return self._render("about.md.j2")
 
-    def strength_rule(self) -> str:
-        return self._render("method.md.j2")
+    def confidence_rule(self) -> str:
+        return self._render(
+            "method.md.j2",
+            combinations=evidence.combination_table(),
+            tally=evidence.confidence_tally(self.data.findings, self.data),
+        )
+
+    def evidence_map(self, group_id: str = "") -> str:
+        """The evidence map of every theme group, or of one (``group_id``)."""
+        return self._render("evidence_map.html.j2", map=self._map(group_id))
+
+    def _map(self, group_id: str = "") -> EvidenceMap:
+        directions = self.renderer.env.globals["DIRECTION_LABELS"]
+        if not group_id:
+            return build_map(self.data, directions)
+        groups = [group for group in self.data.theme_groups if group.id == group_id]
+        if not groups:
+            raise UnknownIdError(f"evidence_map: {group_id!r} is not a theme group (see data/themes.yaml)")
+        return build_map(self.data, directions, groups, map_id=f"map-{group_id}")
 
     def checklist_by_phase(self) -> str:
         return self._render("checklists.md.j2")
@@ -379,7 +392,7 @@ class Fragments:
         return self._render("checklist_item_cards.md.j2", items=items, prefix=prefix)
 
     def finding_summaries(self, ids: list[str] | tuple[str, ...]) -> str:
-        """The named findings as a short table: title, direction, strength and what to do."""
+        """The named findings as a short table: title, direction, confidence and what to do."""
         unknown = [finding_id for finding_id in ids if finding_id not in self.data.finding]
         if unknown:
             raise UnknownIdError(f"finding_summaries: {', '.join(unknown)} not in data/findings.yaml")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import evidence
 from .fields import Collection, Fields, values_at
 from .loader import LoadedFile
 from .problems import DataPath, Problem, format_path
@@ -141,6 +142,97 @@ def _check_citation_marks(ctx: _Context) -> None:
                     f"marks {citation['source']} as V (seen in the source), but sources.yaml says its verification "
                     f"is {status!r}; use S, or correct the source",
                 )
+
+
+def _check_backbone_citations(ctx: _Context) -> None:
+    """The review the guide starts from was read at abstract level only: its citations must say so."""
+    if "guide" not in ctx.files:
+        return
+    backbone = ctx.data("guide").get("backbone")
+    for name, path, citations in _citation_lists(ctx):
+        for index, citation in enumerate(citations):
+            if citation["source"] == backbone and "abstract" not in citation["section"].lower():
+                ctx.report(
+                    name,
+                    (*path, index, "section"),
+                    f"cites {backbone}, the review the guide starts from, which was read only at abstract level; "
+                    "cite a fact from its abstract (and say 'abstract' here), or cite the source that shows it",
+                )
+
+
+def _words(keys: tuple[str, ...]) -> str:
+    return ", ".join(keys) if keys else "none"
+
+
+def _check_confidence(ctx: _Context) -> None:
+    """The editors' GRADE-CERQual judgements of each live observed finding must fit its citations."""
+    if "findings" not in ctx.files or "sources" not in ctx.files:
+        return
+    types = {record["key"]: record["type"] for _, record in records(ctx.data("sources"), ctx.collections["sources"])}
+    for path, record in records(ctx.data("findings"), ctx.collections["findings"]):
+        judged = record.get("confidence")
+        if record.get("status") == "retired" or not isinstance(judged, dict):
+            continue
+        facts = [(citation["source"], citation["mark"], citation["supports"]) for citation in record["citations"]]
+        cited = tuple(dict.fromkeys(source for source, _, _ in facts))
+        studies = evidence.direct_studies(facts, types)
+        where = (*path, "confidence")
+        _check_floors(ctx, where, judged, studies, evidence.support_counts(facts))
+        for component in evidence.COMPONENTS:
+            _check_reason(ctx, (*where, component, "reason"), judged[component]["reason"], cited)
+        override = judged.get("override")
+        if override is not None:
+            _check_reason(ctx, (*where, "override", "reason"), override["reason"], cited)
+            concerns = [judged[component]["concern"] for component in evidence.COMPONENTS]
+            _check_override(ctx, (*where, "override", "level"), override["level"], concerns, studies)
+
+
+def _check_floors(
+    ctx: _Context, where: DataPath, judged: dict[str, Any], studies: tuple[str, ...], support: tuple[int, int]
+) -> None:
+    count = len(studies)
+    counted = f"{count} distinct {'study' if count == 1 else 'studies'} cited directly with mark V ({_words(studies)})"
+    adequacy, floor = judged["adequacy"]["concern"], evidence.adequacy_floor(count)
+    if evidence.below(adequacy, floor):
+        ctx.report(
+            "findings",
+            (*where, "adequacy", "concern"),
+            f"is {adequacy!r}, but with {counted} the adequacy concern is at least {floor!r}",
+        )
+    direct, indirect = support
+    relevance, floor = judged["relevance"]["concern"], evidence.relevance_floor(count, direct, indirect)
+    if evidence.below(relevance, floor):
+        why = (
+            "no study is cited directly with mark V"
+            if not count
+            else f"indirect citations ({indirect}) outnumber direct ones ({direct})"
+        )
+        ctx.report(
+            "findings", (*where, "relevance", "concern"), f"is {relevance!r}, but {why}, so it is at least {floor!r}"
+        )
+
+
+def _check_reason(ctx: _Context, path: DataPath, reason: str, cited: tuple[str, ...]) -> None:
+    if not evidence.keys_named(reason, cited):
+        ctx.report(
+            "findings",
+            path,
+            f"names none of the sources this finding cites ({_words(cited)}); say which of them the judgement rests on",
+        )
+
+
+def _check_override(ctx: _Context, path: DataPath, level: str, concerns: list[str], studies: tuple[str, ...]) -> None:
+    ceiling = evidence.cap(len(studies))
+    derived = evidence.derived_level(concerns, len(studies))
+    if evidence.above(level, ceiling):
+        ctx.report(
+            "findings",
+            path,
+            f"{level!r} is above {ceiling!r}, the highest level a finding can reach when no study is cited "
+            "directly with mark V; lower it, or cite such a study",
+        )
+    elif level == derived:
+        ctx.report("findings", path, f"the rule already gives {derived!r}; delete the override")
 
 
 def _check_framework_maps(ctx: _Context) -> None:
@@ -348,6 +440,8 @@ def reference_problems(files: dict[str, LoadedFile], fields: Fields, *, complete
     _unique_ids_in_lists(ctx)
     _check_references(ctx)
     _check_citation_marks(ctx)
+    _check_backbone_citations(ctx)
+    _check_confidence(ctx)
     _check_framework_maps(ctx)
     _check_local_references(ctx)
     _check_local_vocabularies(ctx)

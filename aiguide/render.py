@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -55,7 +56,36 @@ LABEL_FIELDS = {
     "DIRECTION_LABELS": ("findings", "findings[].direction"),
     "TYPE_LABELS": ("sources", "sources[].type"),
     "TIER_LABELS": ("checklists", "items[].tier"),
+    "SUPPORT_LABELS": ("findings", "findings[].citations[].supports"),
+    "KIND_LABELS": ("findings", "findings[].kind"),
+    "LEVEL_LABELS": ("findings", "findings[].confidence.override.level"),
+    "CONCERN_LABELS": ("findings", "findings[].confidence.methodological_limitations.concern"),
 }
+# Template globals holding one sentence per enum value telling readers what it means (``x-meanings``).
+MEANING_FIELDS = {
+    "KIND_MEANINGS": ("findings", "findings[].kind"),
+    "LEVEL_MEANINGS": ("findings", "findings[].confidence.override.level"),
+}
+
+
+@dataclass(frozen=True)
+class ComponentInfo:
+    """A GRADE-CERQual component as readers see it: its field name, title and explanation (from the schema)."""
+
+    id: str
+    title: str
+    description: str
+
+
+def component_infos(guide: Guide) -> dict[str, ComponentInfo]:
+    """The components by field name, in the rule's order."""
+    infos = {}
+    for name in evidence.COMPONENTS:
+        info = guide.fields.field("findings", f"findings[].confidence.{name}")
+        schema = info.node.schema if info is not None else {}
+        infos[name] = ComponentInfo(name, schema.get("title", name), schema.get("description", ""))
+    return infos
+
 
 # Characters that would let data text start Markdown links or images ([text](url)), attribute lists
 # ({: onclick=…}) or template syntax ({{ … }}). They are written as character references, so data text
@@ -128,16 +158,22 @@ class Renderer:
         self.current_page = current_page
         self.env = template_environment()
         labels = {name: guide.fields.labels(*where) for name, where in LABEL_FIELDS.items()}
+        meanings = {name: guide.fields.meanings(*where) for name, where in MEANING_FIELDS.items()}
+        grades = {finding_id: evidence.confidence(finding, data) for finding_id, finding in data.finding.items()}
         self.env.globals.update(
             data=data,
             url=self.url,
             href=self.href,
-            strength=lambda finding: evidence.strength(finding, data),
-            levels=evidence.LEVELS,
+            confidence=lambda finding: grades[finding.id],
+            category=lambda finding: grades[finding.id].level if grades[finding.id] else finding.kind,
+            by_confidence=lambda findings: evidence.by_confidence(findings, data),
+            confidence_tally=lambda findings: evidence.confidence_tally(findings, data),
             direction_tally=lambda findings: evidence.direction_tally(findings, labels["DIRECTION_LABELS"]),
-            strength_tally=lambda findings: evidence.strength_tally(findings, data),
+            rule=evidence,
+            COMPONENTS=component_infos(guide),
             THEME_GROUP_FRAMEWORK=THEME_GROUP_FRAMEWORK,
             **labels,
+            **meanings,
         )
 
     def target(self, kind: str, key: str = "") -> tuple[str, str]:
@@ -163,7 +199,7 @@ class Renderer:
         if kind == "term":
             return PAGES["glossary"], key
         if kind == "level":
-            return PAGES["method"], "strength"
+            return PAGES["method"], f"confidence-{key}" if key else "confidence"
         return PAGES[kind], key
 
     def url(self, kind: str, key: str = "") -> str:

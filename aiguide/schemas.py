@@ -380,7 +380,9 @@ def _message(error: ValidationError, loaded: LoadedFile) -> tuple[tuple, str]:
     if kind == "required":
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
         field = missing[0] if missing else "?"
-        return (*path, field), "is missing; this field is required"
+        hint = error.schema.get("x-error")
+        hint = hint.get("required") if isinstance(hint, dict) else None
+        return (*path, field), hint or "is missing; this field is required"
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         allowed = list(error.schema.get("properties", {}))
         extras = [key for key in error.instance if key not in allowed]

@@ -52,13 +52,16 @@ def test_no_template_syntax_or_macro_error_survives(built_site: Path) -> None:
     assert offenders == []
 
 
-def test_each_finding_appears_on_its_theme_page_with_derived_strength(built_site: Path, guide) -> None:
+def test_each_finding_appears_on_its_theme_page_with_its_confidence(built_site: Path, guide, loaded) -> None:
+    levels = loaded.fields.labels("findings", "findings[].confidence.override.level")
+    kinds = loaded.fields.labels("findings", "findings[].kind")
     for finding in guide.findings:
         markup = page(built_site, f"themes/{finding.theme}/index.html")
         card = re.search(rf'<h3 id="{finding.anchor}">.*?(?=<h[23] )', markup, re.DOTALL)
         assert card, f"{finding.id} has no heading on its theme page"
-        label = evidence.strength(finding, guide).label
-        assert f"Strength: {label}" in card.group(0), finding.id
+        grade = evidence.confidence(finding, guide)
+        label = levels[grade.level] if grade else kinds[finding.kind]
+        assert html.unescape(label) in html.unescape(text_of(card.group(0))), (finding.id, label)
         for citation in finding.citations:
             assert f"#{citation.source.lower()}" in card.group(0), (finding.id, citation.source)
 
@@ -78,7 +81,7 @@ def test_findings_page_lists_every_finding_with_filters(built_site: Path, guide)
     markup = page(built_site, "findings/index.html")
     rows = re.findall(r'<tr id="([a-z]{2}-\d+)"', markup)
     assert rows == [finding.anchor for finding in guide.findings]
-    for name in ("theme", "direction", "strength", "role", "phase"):
+    for name in ("theme", "direction", "confidence", "role", "phase"):
         assert f'<select name="{name}">' in markup
     assert "findings-table.js" in markup
 

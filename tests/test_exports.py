@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
-from aiguide.evidence import strength
+from aiguide import evidence
 from aiguide.exports import (
     CITATION_FILE,
     SCHEMA_VERSION,
@@ -177,13 +177,16 @@ def test_guide_json_keeps_derived_values_only_under_derived(exported: dict[str, 
         assert len(with_derived) == (len(exported[name]) if name in ("findings", "sources") else 0), name
 
 
-def test_guide_json_derived_strength_follows_the_evidence_rule(exported: dict[str, Any], guide: GuideData) -> None:
-    level_ids = [level["id"] for level in exported["strength_levels"]]
+def test_guide_json_derived_confidence_follows_the_published_rule(exported: dict[str, Any], guide: GuideData) -> None:
+    assert exported["confidence_rule"], "the rule behind derived.confidence travels with the data"
     for record in exported["findings"]:
-        expected = strength(guide.finding[record["id"]], guide)
-        assert record["derived"]["strength"] == expected.id
-        assert record["derived"]["strength_label"] == expected.label
-        assert record["derived"]["strength"] in level_ids
+        grade = evidence.confidence(guide.finding[record["id"]], guide)
+        if record["kind"] == "observed":
+            assert record["derived"]["confidence"] == grade.level
+            assert record["derived"]["confidence_by_rule"] == grade.derived
+        else:
+            assert grade is None and record["derived"]["confidence"] is None
+            assert record["derived"]["category"] == record["kind"]
 
 
 def test_guide_json_lists_the_records_citing_each_source(exported: dict[str, Any], guide: GuideData) -> None:
@@ -205,18 +208,24 @@ def test_csv_has_one_row_per_record_with_matching_ids(
     records = yaml_file(collection)[list_key]
     assert [row[id_field] for row in rows] == [record[id_field] for record in records]
     header = set(rows[0])
-    assert all(set(record) <= header for record in records), "a YAML field has no column"
+    covered = header | {column.split(".")[0] for column in header}  # nested judgements get dotted columns
+    assert all(set(record) <= covered for record in records), "a YAML field has no column"
 
 
-def test_findings_csv_flattens_lists_and_citations_and_adds_strength(
+def test_findings_csv_flattens_lists_and_citations_and_adds_confidence(
     downloads: dict[str, DownloadFile], guide: GuideData
 ) -> None:
     rows = list(csv.DictReader(io.StringIO(text_of(downloads, "findings.csv"), newline="")))
-    assert list(rows[0])[-1] == "derived_strength"
+    assert "derived_confidence" in rows[0]
     for row, finding in zip(rows, guide.findings, strict=True):
         assert row["roles"] == "; ".join(finding.roles)
-        assert row["citations"] == "; ".join(f"{c.source} ({c.section}, {c.mark})" for c in finding.citations)
-        assert row["derived_strength"] == strength(finding, guide).id
+        assert row["citations"] == "; ".join(
+            f"{c.source} ({c.section}, {c.mark}, {c.supports})" for c in finding.citations
+        )
+        grade = evidence.confidence(finding, guide)
+        assert row["derived_confidence"] == (grade.level if grade else "")
+        if finding.confidence is not None:
+            assert row["confidence.adequacy.concern"] == finding.confidence.adequacy.concern
 
 
 def test_checklist_csv_flattens_crosswalks(downloads: dict[str, DownloadFile], guide: GuideData) -> None:

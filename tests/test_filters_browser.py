@@ -5,7 +5,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from aiguide import evidence
+from aiguide.guide import load_guide
+
+from .conftest import PROJECT_DIR
+
+_FIELDS = load_guide(PROJECT_DIR).fields
+LEVEL_LABELS = _FIELDS.labels("findings", "findings[].confidence.override.level")
+KIND_LABELS = _FIELDS.labels("findings", "findings[].kind")
+pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 
 def test_checklist_filters_by_several_roles_and_steps_at_once(browser, built_site: Path, guide) -> None:
@@ -53,12 +63,13 @@ def test_findings_table_filters_and_sorts(browser, built_site: Path, guide) -> N
     assert shown == expected
     page.get_by_role("button", name="Clear filters").click()
     _wait_until(lambda: page.locator("#ag-findings tbody tr:not([hidden])").count() == len(guide.findings))
-    page.get_by_role("button", name="Strength").click()
+    page.get_by_role("button", name="Confidence").click()
     ranks = page.locator("#ag-findings tbody tr td:nth-child(5)").evaluate_all(
         "cells => cells.map(c => +c.dataset.value)"
     )
     assert ranks == sorted(ranks)
-    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Strength")
-    strongest = evidence.LEVELS[min(ranks)].label
-    assert page.locator("#ag-findings tbody tr").first.locator("td").nth(4).inner_text() == strongest
+    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Confidence")
+    first = evidence.CATEGORIES[min(ranks)]
+    words = (LEVEL_LABELS.get(first, "") + " confidence") if first in evidence.LEVELS else KIND_LABELS[first]
+    assert page.locator("#ag-findings tbody tr").first.locator("td").nth(4).inner_text() == words
     page.close()

@@ -373,7 +373,7 @@ def _data_files(guide: Guide) -> list[DownloadFile]:
         _text_file(
             "checklist.csv",
             "Readiness checklist (CSV)",
-            "One row per checklist item with its phase, tier, theme, roles, findings and crosswalks.",
+            "One row per checklist item with its phase, tier, theme, roles, findings and matching published guidance.",
             MEDIA_CSV,
             checklist_csv(guide),
         ),

@@ -130,6 +130,7 @@ class PhaseView:
     phase: Phase
     barriers: list
     facilitators: list
+    both: list  # findings that help or hinder depending on how they are handled
     essential: list
     recommended: list
     faqs: list
@@ -147,8 +148,9 @@ def phase_view(data: GuideData, phase_id: str) -> PhaseView:
     position = ordered.index(phase)
     return PhaseView(
         phase=phase,
-        barriers=evidence.by_confidence([f for f in findings if f.direction in ("barrier", "both")], data),
-        facilitators=evidence.by_confidence([f for f in findings if f.direction in ("facilitator", "both")], data),
+        barriers=evidence.by_confidence([f for f in findings if f.direction == "barrier"], data),
+        facilitators=evidence.by_confidence([f for f in findings if f.direction == "facilitator"], data),
+        both=evidence.by_confidence([f for f in findings if f.direction == "both"], data),
         essential=[item for item in items if item.tier == "essential"],
         recommended=[item for item in items if item.tier == "recommended"],
         faqs=[faq for faq in data.faqs if phase_id in faq.phases],
@@ -229,6 +231,7 @@ def assessment_config(data: GuideData, renderer: Renderer) -> dict[str, Any]:
 
 
 PDF_NOT_BUILT = "not in this build (make site prints it)"
+PDF_NAME = "guide.pdf"  # the build prints the whole guide to this file in the downloads folder
 DOWNLOADS_FOLDER = "downloads"  # where the build writes the downloads, relative to the site root
 PDF_DESCRIPTION = (
     "Every page of the guide with a cover, contents and page numbers, for reading offline or printing; "
@@ -296,10 +299,17 @@ class Fragments:
         return self._render("headline.md.j2")
 
     def start_here(self) -> str:
-        return self._render("start_here.md.j2", roles=role_entries(self.data), phases=phase_entries(self.data))
+        """The home page's entry points (the PDF is linked where the build puts it, even before it is printed)."""
+        return self._render("start_here.md.j2", pdf=self._download_link(PDF_NAME))
+
+    def _download_link(self, name: str) -> str:
+        here = posixpath.dirname(self.renderer.current_page()) or "."
+        return posixpath.relpath(f"{DOWNLOADS_FOLDER}/{name}", here)
 
     def decision_makers(self) -> str:
-        return self._render("decision_makers.md.j2")
+        implications = self.data.meta.headline.implications
+        shared = [c for c in implications[0].citations if all(c in item.citations for item in implications[1:])]
+        return self._render("decision_makers.md.j2", shared=shared if len(implications) > 1 else [])
 
     def about_table(self) -> str:
         return self._render("about.md.j2")
@@ -362,20 +372,14 @@ class Fragments:
         ]
         # `make site` prints the PDF after the pages are built and then states its size in this cell.
         size = PDF_NOT_BUILT
-        files.insert(
-            0, DownloadEntry("guide.pdf", "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size)
-        )
+        files.insert(0, DownloadEntry(PDF_NAME, "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size))
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
 
     def vendor_questions(self) -> str:
         """The questions for suppliers by group, with filters, ticks and the data for a CSV of the ticked ones."""
         from .tender import CSV_NAME, XLSX_NAME, selection_config
 
-        here = posixpath.dirname(self.renderer.current_page()) or "."
-        downloads = {
-            "xlsx": posixpath.relpath(f"{DOWNLOADS_FOLDER}/{XLSX_NAME}", here),
-            "csv": posixpath.relpath(f"{DOWNLOADS_FOLDER}/{CSV_NAME}", here),
-        }
+        downloads = {"xlsx": self._download_link(XLSX_NAME), "csv": self._download_link(CSV_NAME)}
         return self._render(
             "vendor_questions.md.j2",
             selection=selection_config(self.data),

@@ -70,19 +70,30 @@ class Theme:
 
 
 # Themes are grouped in the navigation and on the themes page by their first domain in this framework,
-# so the menu stays short however many themes the data holds.
+# so the menu stays short however many themes the data holds. themes.yaml names each group for readers.
 THEME_GROUP_FRAMEWORK = "nasss"
 OTHER_THEMES = "Other themes"
 
 
 @dataclass(frozen=True)
+class ThemeGroupEntry:
+    """A group of themes as themes.yaml declares it: named for readers, standing for one NASSS domain."""
+
+    id: str
+    title: str
+    summary: str
+    nasss_domain: str
+
+
+@dataclass(frozen=True)
 class ThemeGroup:
-    """Themes that share their first domain in :data:`THEME_GROUP_FRAMEWORK`."""
+    """A group's themes: those whose first domain in :data:`THEME_GROUP_FRAMEWORK` is the group's domain."""
 
     id: str
     title: str
     summary: str
     themes: tuple[Theme, ...]
+    domain: Domain | None = None  # the framework's own name for the group, shown as a secondary label
 
 
 @dataclass(frozen=True)
@@ -120,6 +131,7 @@ class Framework:
     summary: str
     domains: tuple[Domain, ...]
     source: str = ""
+    short_title: str = ""  # how items and questions that match it name it (else the title)
 
     def domain(self, domain_id: str) -> Domain:
         return next(domain for domain in self.domains if domain.id == domain_id)
@@ -399,6 +411,7 @@ class GuideData:
     retired_items: tuple[ChecklistItem, ...] = ()
     vendor_groups: tuple[VendorGroup, ...] = ()
     vendor_questions: tuple[VendorQuestion, ...] = ()
+    theme_group_entries: tuple[ThemeGroupEntry, ...] = ()
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -451,21 +464,28 @@ class GuideData:
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:
-        """Themes by their first domain in the grouping framework, in the framework's domain order.
+        """Themes by their first domain in the grouping framework, in the order themes.yaml lists the groups.
 
-        Themes without that framework come last, under :data:`OTHER_THEMES`; empty groups are left out.
+        Themes without that framework come last, under :data:`OTHER_THEMES`; empty groups are left out (the
+        data check reports them, and any theme whose first domain has no group).
         """
         framework = self.framework.get(THEME_GROUP_FRAMEWORK)
-        domains = framework.domains if framework else ()
-        members: dict[str, list[Theme]] = {domain.id: [] for domain in domains}
+        domains = {domain.id: domain for domain in framework.domains} if framework else {}
+        members: dict[str, list[Theme]] = {entry.nasss_domain: [] for entry in self.theme_group_entries}
         others: list[Theme] = []
         for theme in self.themes:
             first = (theme.frameworks.get(THEME_GROUP_FRAMEWORK) or ("",))[0]
             members.get(first, others).append(theme)
         groups = [
-            ThemeGroup(domain.id, domain.title, domain.summary, tuple(members[domain.id]))
-            for domain in domains
-            if members[domain.id]
+            ThemeGroup(
+                entry.id,
+                entry.title,
+                entry.summary,
+                tuple(members[entry.nasss_domain]),
+                domains.get(entry.nasss_domain),
+            )
+            for entry in self.theme_group_entries
+            if members[entry.nasss_domain]
         ]
         if others:
             groups.append(ThemeGroup("other", OTHER_THEMES, "", tuple(others)))

@@ -9,9 +9,11 @@ the committed stubs disagree with the data.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,16 +35,15 @@ class StubKind:
     folder: str
     macro: str
     data_file: str
-    nav_indent: str
 
 
 STUB_KINDS = (
-    StubKind("theme", "themes", "theme_page", "themes.yaml", "      "),
-    StubKind("phase", "phases", "phase_page", "phases.yaml", "      "),
-    StubKind("role", "roles", "role_page", "roles.yaml", "      "),
+    StubKind("theme", "themes", "theme_page", "themes.yaml"),
+    StubKind("phase", "phases", "phase_page", "phases.yaml"),
+    StubKind("role", "roles", "role_page", "roles.yaml"),
 )
 # One page per theme group: the group's entry in the nav opens it (its nav lines sit in the themes block).
-GROUP_KIND = StubKind("theme group", THEME_GROUP_FOLDER, "theme_group_page", "themes.yaml", "")
+GROUP_KIND = StubKind("theme group", THEME_GROUP_FOLDER, "theme_group_page", "themes.yaml")
 
 
 def stub_text(kind: StubKind, record_id: str) -> str:
@@ -64,18 +65,23 @@ def _nav_title(title: str) -> str:
     return json.dumps(html.escape(title, quote=False).translate(_TEMPLATE_BRACES), ensure_ascii=False)
 
 
-def nav_block(kind: StubKind, groups: list[NavGroup]) -> str:
-    """The nav lines of one kind of page; grouped records are nested one level under their group."""
+def nav_block(kind: StubKind, groups: list[NavGroup], indent: str = "") -> str:
+    """The nav lines of one kind of page, each starting with ``indent`` (that of the block's BEGIN marker);
+    grouped records are nested one level under their group."""
     lines = []
     for group, index_page, records in groups:
-        indent = kind.nav_indent
+        inner = indent
         if group is not None:
             lines.append(f"{indent}- {_nav_title(group)}:")
-            indent += "    "
+            inner += "    "
             if index_page is not None:  # navigation.indexes: the group's entry opens this page
-                lines.append(f"{indent}- {_nav_title(group)}: {index_page}")
-        lines += [f"{indent}- {_nav_title(title)}: {kind.folder}/{record_id}/index.md" for record_id, title in records]
+                lines.append(f"{inner}- {_nav_title(group)}: {index_page}")
+        lines += [f"{inner}- {_nav_title(title)}: {kind.folder}/{record_id}/index.md" for record_id, title in records]
     return "\n".join(lines)
+
+
+def _nav_lines(kind: StubKind, groups: list[NavGroup], indent: str) -> str:
+    return nav_block(kind, groups, indent) + "\n"
 
 
 def _marker_pattern(label: str) -> re.Pattern[str]:
@@ -99,11 +105,17 @@ class SyncPlan:
 Undo = dict[Path, bytes | None]  # file -> its bytes before the sync (None: it did not exist)
 
 
-def _plan_block(plan: SyncPlan, text: str, label: str, wanted: str, what: str) -> str:
-    """``text`` (mkdocs.yml) with ``wanted`` between its ``# BEGIN generated <label>`` and ``# END …`` lines."""
+def _plan_block(plan: SyncPlan, text: str, label: str, wanted: str | Callable[[str], str], what: str) -> str:
+    """``text`` (mkdocs.yml) with ``wanted`` between its ``# BEGIN generated <label>`` and ``# END …`` lines.
+
+    A callable ``wanted`` is given the BEGIN line's indentation, so the nav blocks can sit at any depth of the nav.
+    """
     match = _marker_pattern(label).search(text)
     if match is None:
         raise SyncError(f"mkdocs.yml: the '# BEGIN generated {label}' / '# END …' markers are missing")
+    if callable(wanted):
+        begin = match.group("begin")
+        wanted = wanted(begin[: len(begin) - len(begin.lstrip(" \t"))])
     if match.group("body") == wanted:
         return text
     plan.changes.append(f"mkdocs.yml: {what}")
@@ -160,7 +172,8 @@ def plan_sync(guide: Guide) -> SyncPlan:
     for kind in STUB_KINDS:
         groups = groups_by_kind[kind.name]
         _plan_stubs(plan, docs_dir, kind, [record_id for _, _, records in groups for record_id, _ in records])
-        text = _plan_block(plan, text, f"{kind.folder} pages", nav_block(kind, groups) + "\n", f"nav for {kind.folder}")
+        block = functools.partial(_nav_lines, kind, groups)
+        text = _plan_block(plan, text, f"{kind.folder} pages", block, f"nav for {kind.folder}")
     text = _plan_block(plan, text, "guide facts", facts_block(data), "the footer's version")
     if text != original:
         plan.writes[config_path] = text

@@ -16,6 +16,7 @@ from typing import Any
 from . import evidence
 from .fields import Collection, Fields, values_at
 from .loader import LoadedFile
+from .model import THEME_GROUP_FRAMEWORK
 from .problems import DataPath, Problem, format_path
 from .schemas import EACH, suggest
 
@@ -264,6 +265,62 @@ def _check_framework_maps(ctx: _Context) -> None:
                             ctx.report(name, (*path, framework, index), f"{domain!r} is not part of {framework}{hint}")
 
 
+def _check_theme_groups(ctx: _Context) -> None:
+    """Each theme group stands for its own domain of the grouping framework and holds a theme; every theme whose
+    first domain in that framework is known falls into a group."""
+    if "themes" not in ctx.files or "frameworks" not in ctx.files:
+        return
+    framework = next(
+        (
+            record
+            for _, record in records(ctx.data("frameworks"), ctx.collections["frameworks"])
+            if record["id"] == THEME_GROUP_FRAMEWORK
+        ),
+        None,
+    )
+    if framework is None:
+        return
+    domains = [domain["id"] for domain in framework["domains"]]
+    claimed: dict[str, str] = {}  # domain -> the group standing for it
+    groups = ctx.data("themes").get("groups", [])
+    for index, group in enumerate(groups):
+        domain = group["nasss_domain"]
+        if domain not in domains:
+            hint = suggest(domain, domains)
+            ctx.report(
+                "themes", ("groups", index, "nasss_domain"), f"{domain!r} is not part of {framework['id']}{hint}"
+            )
+        elif domain in claimed:
+            ctx.report(
+                "themes",
+                ("groups", index, "nasss_domain"),
+                f"the group {claimed[domain]!r} already stands for {domain!r}; each domain has one group",
+            )
+        else:
+            claimed[domain] = group["id"]
+    misnamed = len(claimed) < len(groups)  # a group with a wrong domain: the themes it was meant for wait for it
+    firsts: set[str] = set()
+    for path, record in records(ctx.data("themes"), ctx.collections["themes"]):
+        first = (record["frameworks"].get(THEME_GROUP_FRAMEWORK) or [None])[0]
+        if first in domains:
+            firsts.add(first)
+            if first not in claimed and not misnamed:
+                ctx.report(
+                    "themes",
+                    (*path, "frameworks", THEME_GROUP_FRAMEWORK, 0),
+                    f"{first!r} comes first, so the theme belongs to the group for it, but groups has none; "
+                    "add a group for it, or put another domain first",
+                )
+    for index, group in enumerate(groups):
+        if claimed.get(group["nasss_domain"]) == group["id"] and group["nasss_domain"] not in firsts:
+            ctx.report(
+                "themes",
+                ("groups", index, "id"),
+                f"group {group['id']!r} holds no theme: no theme lists {group['nasss_domain']!r} first under "
+                f"frameworks.{THEME_GROUP_FRAMEWORK}; remove the group or map a theme to it",
+            )
+
+
 def _check_local_references(ctx: _Context) -> None:
     for name, pairs in ctx.fields.local_references.items():
         if name not in ctx.files:
@@ -443,6 +500,7 @@ def reference_problems(files: dict[str, LoadedFile], fields: Fields, *, complete
     _check_backbone_citations(ctx)
     _check_confidence(ctx)
     _check_framework_maps(ctx)
+    _check_theme_groups(ctx)
     _check_local_references(ctx)
     _check_local_vocabularies(ctx)
     _check_guide_sources(ctx)

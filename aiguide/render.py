@@ -44,6 +44,9 @@ PAGES = {
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
     "about": "about/index.md",
+    "vendor-questions": "vendor-questions/index.md",
+    "local-validation": "local-validation/index.md",
+    "downloads": "downloads/index.md",
 }
 
 # Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
@@ -60,6 +63,9 @@ LABEL_FIELDS = {
     "KIND_LABELS": ("findings", "findings[].kind"),
     "LEVEL_LABELS": ("findings", "findings[].confidence.override.level"),
     "CONCERN_LABELS": ("findings", "findings[].confidence.methodological_limitations.concern"),
+    "ROLE_LABELS": ("sources", "sources[].role"),
+    "NOT_SEEN_LABELS": ("sources", "sources[].not_seen"),
+    "ORIGIN_LABELS": ("faqs", "faqs[].origin"),
 }
 # Template globals holding one sentence per enum value telling readers what it means (``x-meanings``).
 MEANING_FIELDS = {

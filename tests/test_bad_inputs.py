@@ -361,6 +361,46 @@ CASES: dict[str, Case] = {
         "roles[2].id",
         "not used anywhere",
     ),
+    "groups: a domain the framework lacks": Case(
+        "themes",
+        "    nasss_domain: adopter-system\n",
+        "    nasss_domain: adopter-systems\n",
+        "nasss_domain: adopter-systems",
+        "groups[1].nasss_domain",
+        "not part of nasss",
+    ),
+    "groups: two groups for one domain": Case(
+        "themes",
+        "    title: Staff and patients\n    summary: How people take to the tool.\n    nasss_domain: adopter-system\n",
+        "    title: Staff and patients\n    summary: How people take to the tool.\n    nasss_domain: adopter-system\n"
+        "  - id: people\n    title: People\n    summary: Again.\n    nasss_domain: adopter-system\n",
+        "nasss_domain: adopter-system\nthemes",
+        "groups[2].nasss_domain",
+        "already stands for 'adopter-system'",
+    ),
+    "groups: a group that holds no theme": Case(
+        "themes",
+        "      nasss: [adopter-system]",
+        "      nasss: [technology, adopter-system]",
+        "id: adopter-system",
+        "groups[1].id",
+        "holds no theme",
+    ),
+    "groups: a theme whose first domain has no group": Case(
+        "themes",
+        "    nasss_domain: adopter-system\n",
+        "    nasss_domain: technology\n",
+        "nasss: [adopter-system]",
+        "themes[1].frameworks.nasss[0]",
+        "add a group for it",
+        # the second group now duplicates the first one's domain; give it back a group of its own by removal
+        also=(
+            "themes",
+            "  - id: adopter-system\n    title: Staff and patients\n    summary: How people take to the tool.\n"
+            "    nasss_domain: technology\n",
+            "",
+        ),
+    ),
     "marks: V for a source seen second-hand": Case(
         "faqs",
         "      - source: STUDY2020\n        section: abstract\n        mark: V",

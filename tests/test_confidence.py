@@ -492,11 +492,14 @@ def test_provenance_shows_components_override_and_support(shared_cache: Path, tm
     record = _base_finding()
     record["confidence"]["override"] = {"level": "low", "reason": f"{B} covers one hospital only."}
     guide, _ = _project_with(shared_cache, tmp_path, record)
-    card = _card(_theme_page(guide, record["theme"]), "ZZ-99")
+    page = _theme_page(guide, record["theme"])
+    card = _card(page, "ZZ-99")
     concern_labels = FIELDS.labels("findings", "findings[].confidence.adequacy.concern")
     support_labels = FIELDS.labels("findings", "findings[].citations[].supports")
     assert f"[{LEVEL_LABELS['low']} confidence](" in card
-    assert f"{escape(LEVEL_MEANINGS['low'])}\n{{ .ag-confidence-note }}" in card
+    # What the level means is said once for the page, in the legend above the findings.
+    assert page.count(escape(LEVEL_MEANINGS["low"])) == 1
+    assert page.index(escape(LEVEL_MEANINGS["low"])) < page.index("### ZZ-99 ·")
     assert f"instead of {LEVEL_LABELS['moderate'].lower()}" in card
     assert f"[{B}](../../sources/index.md#{B.lower()}) covers one hospital only." in card
     for name in COMPONENTS:
@@ -516,10 +519,11 @@ def test_ungraded_findings_say_so_and_carry_no_grade(shared_cache: Path, tmp_pat
     record["kind"] = kind
     del record["confidence"]
     guide, _ = _project_with(shared_cache, tmp_path, record)
-    card = _card(_theme_page(guide, record["theme"]), "ZZ-99")
+    page = _theme_page(guide, record["theme"])
+    card = _card(page, "ZZ-99")
     kinds = FIELDS.labels("findings", "findings[].kind")
     assert f"[{kinds[kind]}](" in card
-    assert escape(FIELDS.meanings("findings", "findings[].kind")[kind]) in card  # text is escaped for Markdown
+    assert escape(FIELDS.meanings("findings", "findings[].kind")[kind]) in page  # said once, in the page's legend
     assert not any(f"{label} confidence" in card for label in LEVEL_LABELS.values())
 
 

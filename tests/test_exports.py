@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
 from aiguide import evidence
+from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
 from aiguide.exports import (
     CITATION_FILE,
     SCHEMA_VERSION,
@@ -255,7 +255,7 @@ def test_sources_bib_holds_every_source_key_once_with_its_doi(
 def test_sources_bib_uses_article_only_for_journal_records(downloads: dict[str, DownloadFile]) -> None:
     kinds = {key: kind for kind, key, _ in parse_bibtex(text_of(downloads, "sources.bib"))}
     assert kinds["STROHM2020"] == "article"
-    assert kinds["SEED2025"] == "misc"  # news
+    assert kinds["HEOR2025"] == "misc"  # news
     assert kinds["NHSX2020"] == "techreport"  # guidance issued by an organisation
     assert kinds["SUPP-ICH-ACCEPT"] == "misc"  # journal not seen
 

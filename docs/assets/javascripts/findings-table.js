@@ -1,5 +1,8 @@
-// Filter and sort the findings table. Plain JavaScript, no dependencies.
-// Without JavaScript the full table is shown and the (hidden) filters never appear.
+// Filter and sort the findings table, and choose its columns. Plain JavaScript, no dependencies.
+// Each optional column's cells carry the class ag-col-<name>; the table hides a column while it has the class
+// ag-hide-<name> (the page starts with the columns that fit a laptop screen). Without JavaScript the table keeps
+// the columns it was built with (roles and steps are on each finding's theme page too), and the (hidden)
+// filters and column chooser never appear.
 (function () {
   "use strict";
 
@@ -57,8 +60,23 @@
     apply();
   }
 
+  // The column chooser: one tick box per optional column.
+  function setUpColumns(form) {
+    var table = document.getElementById(form.getAttribute("data-ag-columns-for"));
+    if (!table) return;
+    function showColumns() {
+      Array.prototype.forEach.call(form.querySelectorAll('input[name="column"]'), function (box) {
+        table.classList.toggle("ag-hide-" + box.value, !box.checked);
+      });
+    }
+    form.addEventListener("change", showColumns);
+    form.hidden = false;
+    showColumns();
+  }
+
   function init() {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-ag-filter-for]"), setUp);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-ag-columns-for]"), setUpColumns);
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,207 @@
+"""Reader pages read as written for people: no editors' words, no sentence said twice, entry points that lead
+where they say.
+
+The text of a page is its article (``<article class="md-content__inner">``): the header, the menus, the table of
+contents and the footer are left out, and so are scripts, styles and the evidence map's drawing (its table
+gives the same figures). The editors' pages (the handbook and the field reference) are about the data and may
+use its words; every other built page is a reader page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+# Pages for the guide's editors, not its readers (they explain the data files and their fields).
+EDITORS_PAGES = ("editing/",)
+
+# Words of the editors' trade that mean nothing to a reader, or something else, with what reader pages say instead.
+# Each pattern is matched as a whole word, ignoring case unless it starts with (?-i); code spans are not searched
+# (the downloads page names the open data's fields, which are the data's own words).
+INTERNAL_WORDS: dict[str, str] = {
+    r"seed": "the news article about the review",
+    r"backbone": "the systematic review this guide starts from",
+    r"write-?ups?": "a report about it, a news article",
+    r"crosswalks?": "matching published guidance",
+    r"vocabular(?:y|ies)": "the list of themes",
+    r"provenance": "where the evidence comes from",
+    # The citation marks written as letters (V, S and NS become "seen in the source", "seen only in a report about
+    # it" and "not seen"): "(S)", "S:", "marked S", "S or NS". An author's initial ("Morozov S,") is no mark.
+    (
+        r"(?-i:(?:V|S|NS)(?=\)|:)|(?<=marked )(?:V|S|NS)|(?:V|S|NS)(?= or (?:V|S|NS)\b)"
+        r"|(?:(?<=\bV or )|(?<=\bS or )|(?<=\bNS or ))(?:V|S|NS))"
+    ): "the mark in words",
+    # Field names of the data files (article_number, unused_reason, practice_advice, …); not file names.
+    r"(?-i:[a-z]+_[a-z_]+)(?!\.\w)": "the field's meaning in words",
+    r"(?-i:x-[a-z]+)": "the field's meaning in words",
+}
+
+# A sentence this long or longer (in words, not counting numbers) may appear only once on a page.
+REPEAT_WORDS = 9
+
+BLOCKS = {
+    "address", "article", "blockquote", "br", "caption", "dd", "details", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "label",
+    "legend", "li", "nav", "ol", "option", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul",
+    "button", "select",
+}  # fmt: skip
+SKIPPED = {"script", "style", "svg", "template"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class ArticleText(HTMLParser):
+    """The article's text as blocks (one string per block element), with and without code spans."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[list[str]] = [[]]
+        self.prose: list[list[str]] = [[]]  # the same without code spans
+        self._depth = 0  # inside the article
+        self._skip = 0
+        self._code = 0
+        self._headerlink = 0
+
+    def _break(self) -> None:
+        self.blocks.append([])
+        self.prose.append([])
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if not self._depth:
+            self._depth = 1 if tag == "article" and "md-content__inner" in classes else 0
+            return
+        if tag not in VOID:
+            self._depth += 1
+        if tag in SKIPPED:
+            self._skip += 1
+        if tag == "code":
+            self._code += 1
+        if tag == "a" and "headerlink" in classes:
+            self._headerlink += 1
+        if tag in BLOCKS:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._depth or tag in VOID:
+            return
+        self._depth -= 1
+        if tag in SKIPPED:
+            self._skip -= 1
+        if tag == "code":
+            self._code -= 1
+        if tag == "a" and self._headerlink:
+            self._headerlink -= 1
+        if tag in BLOCKS:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        if self._depth and not self._skip and not self._headerlink:
+            self.blocks[-1].append(data)
+            if not self._code:
+                self.prose[-1].append(data)
+
+
+def article(path: Path) -> ArticleText:
+    parser = ArticleText()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def joined(blocks: list[list[str]]) -> list[str]:
+    return [text for text in (" ".join("".join(block).split()) for block in blocks) if text]
+
+
+SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*$")
+
+
+def sentences(blocks: list[str]) -> list[str]:
+    """Every sentence of the blocks. A block splits after '.', '!' or '?' (and any closing quote or bracket)
+    followed by a space; a sentence is a part that ends so. Headings, labels, titles and lists of names do not
+    end with a full stop, so they are not sentences (a finding's title may head its card and name it in a table)."""
+    parts = (part for block in blocks for part in re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"'’”)\]]))\s+", block))
+    return [part for part in parts if SENTENCE_END.search(part)]
+
+
+def word_count(sentence: str) -> int:
+    return sum(1 for token in sentence.split() if re.search(r"[^\W\d_]", token))
+
+
+def reader_pages(site: Path) -> list[str]:
+    pages = sorted(path.relative_to(site).as_posix() for path in site.rglob("*.html"))
+    return [name for name in pages if not name.startswith(EDITORS_PAGES)]
+
+
+def test_the_helpers_find_what_they_are_meant_to(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<nav>Menu text. Menu text.</nav><article class="md-content__inner"><h1>Title<a class="headerlink">¶</a></h1>'
+        "<p>One two three four five six seven eight nine. Ten. One two three four five six seven eight nine.</p>"
+        "<ul><li>Alpha beta</li><li>gamma <code>unused_reason</code> delta</li></ul>"
+        "<svg><text>Drawn</text></svg><script>ignored()</script></article><footer>Footer</footer>",
+        encoding="utf-8",
+    )
+    text = article(page)
+    blocks = joined(text.blocks)
+    assert blocks == [
+        "Title",
+        "One two three four five six seven eight nine. Ten. One two three four five six seven eight nine.",
+        "Alpha beta",
+        "gamma unused_reason delta",
+    ]
+    assert joined(text.prose)[-1] == "gamma delta"
+    assert Counter(sentences(blocks))["One two three four five six seven eight nine."] == 2
+    assert sentences(["A title without a stop", 'He said "so." Then he left?']) == ['He said "so."', "Then he left?"]
+    assert word_count("In 2019, 38% of 1,041 respondents feared it.") == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Sources: HEOR2025 (S), WENDEROTT2025 (V)", ["S", "V"]),
+        ("checks of facts marked S or NS against", ["S", "NS"]),
+        ("V: seen in source", ["V"]),
+        ("Morozov S, Zins M, Bohyn C. An international survey", []),
+        ("the seed article and the backbone review", ["seed", "backbone"]),
+        ("a chest X-ray, application/x-bibtex and data/vendor_questions.yaml", []),
+        ("set practice_advice: true; see x-labels", ["practice_advice", "x-labels"]),
+    ],
+)
+def test_the_internal_words_are_found_where_they_occur(text: str, found: list[str]) -> None:
+    assert [match.group() for match in internal_words().finditer(text)] == found
+
+
+def internal_words() -> re.Pattern[str]:
+    return re.compile(
+        "|".join(rf"(?<![\w./-])(?P<w{index}>{word})(?![\w-])" for index, word in enumerate(INTERNAL_WORDS)),
+        re.IGNORECASE,
+    )
+
+
+def test_reader_pages_use_no_internal_words(built_site: Path) -> None:
+    pattern = internal_words()
+    found = []
+    for name in reader_pages(built_site):
+        for block in joined(article(built_site / name).prose):
+            for match in pattern.finditer(block):
+                word = list(INTERNAL_WORDS)[int(match.lastgroup[1:])]
+                context = block[max(0, match.start() - 50) : match.end() + 50]
+                found.append(f"{name}: {match.group()!r} (say: {INTERNAL_WORDS[word]}) in …{context}…")
+    assert not found, f"{len(found)} internal words on reader pages:\n" + "\n".join(found[:60])
+
+
+@pytest.mark.parametrize("words", [REPEAT_WORDS])
+def test_no_reader_page_says_a_sentence_twice(built_site: Path, words: int) -> None:
+    # The print page (print_page.html, what the PDF is printed from) joins every page into one, so sentences
+    # that rightly appear on two pages (a pointer to the method page, say) meet there; each page is checked
+    # on its own instead.
+    repeated = []
+    for name in reader_pages(built_site):
+        if name == "print_page.html":
+            continue
+        counts = Counter(s for s in sentences(joined(article(built_site / name).blocks)) if word_count(s) >= words)
+        repeated += [f"{name}: {count}x {sentence}" for sentence, count in counts.items() if count > 1]
+    assert not repeated, f"{len(repeated)} sentences said twice on one page:\n" + "\n".join(repeated[:60])

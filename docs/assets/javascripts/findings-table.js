@@ -1,6 +1,6 @@
 // Filter and sort the findings table, and choose its columns. Plain JavaScript, no dependencies.
-// Each optional column's cells carry the class ag-col-<name>; the table hides a column while it has the class
-// ag-hide-<name> (the page starts with the columns that fit a laptop screen). Without JavaScript the table keeps
+// Each optional column's cells carry the class ag-col-<name>; a column is hidden while the table's wrapper has
+// the class ag-hide-<name> (the page starts with the columns that fit a laptop screen). Without JavaScript the table keeps
 // the columns it was built with (roles and steps are on each finding's theme page too), and the (hidden)
 // filters and column chooser never appear.
 (function () {
@@ -62,11 +62,11 @@
 
   // The column chooser: one tick box per optional column.
   function setUpColumns(form) {
-    var table = document.getElementById(form.getAttribute("data-ag-columns-for"));
-    if (!table) return;
+    var wrapper = document.getElementById(form.getAttribute("data-ag-columns-for"));
+    if (!wrapper) return;
     function showColumns() {
       Array.prototype.forEach.call(form.querySelectorAll('input[name="column"]'), function (box) {
-        table.classList.toggle("ag-hide-" + box.value, !box.checked);
+        wrapper.classList.toggle("ag-hide-" + box.value, !box.checked);
       });
     }
     form.addEventListener("change", showColumns);

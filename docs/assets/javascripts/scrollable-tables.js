@@ -1,5 +1,6 @@
 // Wide tables scroll sideways inside Material's wrapper; while a wrapper overflows it becomes a focusable,
-// named region so keyboard users can scroll it (WCAG 2.1.1; axe rule scrollable-region-focusable).
+// named region so keyboard users can scroll it (WCAG 2.1.1; axe rule scrollable-region-focusable), and a line
+// above it says so for everyone who might not notice that part of the table is out of sight.
 // Material does the same for code blocks. Loaded after Material's bundle, which defines document$, and only
 // on pages with a table (overrides/main.html).
 // A ResizeObserver reports every wrapper once after the page's next layout and again whenever its size
@@ -21,6 +22,10 @@ document$.subscribe(function () {
     }
     return "";
   }
+  function hint(wrap) {
+    var before = wrap.previousElementSibling;
+    return before && before.classList.contains("ag-scroll-hint") ? before : null;
+  }
   function mark(wrap, overflows) {
     if (overflows === wrap.hasAttribute("tabindex")) return;
     if (overflows) {
@@ -28,10 +33,16 @@ document$.subscribe(function () {
       wrap.setAttribute("tabindex", "0");
       wrap.setAttribute("role", "region");
       wrap.setAttribute("aria-label", name ? "Table: " + name + " (scrolls sideways)" : "Table (scrolls sideways)");
+      var line = document.createElement("p");
+      line.className = "ag-scroll-hint";
+      line.setAttribute("aria-hidden", "true"); // the region's name says it already
+      line.textContent = "This table is wider than the screen: scroll it sideways to see every column.";
+      wrap.parentNode.insertBefore(line, wrap);
     } else {
       wrap.removeAttribute("tabindex");
       wrap.removeAttribute("role");
       wrap.removeAttribute("aria-label");
+      if (hint(wrap)) hint(wrap).remove();
     }
   }
   function update(list) {

@@ -205,3 +205,88 @@ def test_no_reader_page_says_a_sentence_twice(built_site: Path, words: int) -> N
         counts = Counter(s for s in sentences(joined(article(built_site / name).blocks)) if word_count(s) >= words)
         repeated += [f"{name}: {count}x {sentence}" for sentence, count in counts.items() if count > 1]
     assert not repeated, f"{len(repeated)} sentences said twice on one page:\n" + "\n".join(repeated[:60])
+
+
+# --- The home page's entry points ------------------------------------------------------------------------------
+
+
+class Links(HTMLParser):
+    """Every link of a stretch of HTML: (href, text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []
+        self._open: list[str] | None = None
+        self._href = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href, self._open = dict(attrs).get("href") or "", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._open is not None:
+            self.links.append((self._href, " ".join("".join(self._open).split())))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open.append(data)
+
+
+def heading_text(site: Path, page: str) -> str:
+    html = (site / page).read_text(encoding="utf-8")
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.DOTALL)
+    assert match, f"{page} has no heading"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).replace("¶", "").split())
+
+
+def test_home_page_starts_with_entry_points_that_lead_where_they_say(built_site: Path, guide) -> None:
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    article = html[html.index('<article class="md-content__inner') : html.index("</article>")]
+    start, headline = article.index('id="start"'), article.index("The review as reported in the news")
+    assert start < headline, "the entry points come before the headline content"
+    parser = Links()
+    parser.feed(article[start:headline])
+    links = dict(parser.links)
+    by_target = {href: text for href, text in parser.links}
+    # Every role and every step, each to its own page, named as that page is.
+    for role in guide.roles:
+        target = f"roles/{role.id}/index.html"
+        assert by_target.get(target) == role.title == heading_text(built_site, target)
+    for phase in guide.phases_in_order:
+        target = f"phases/{phase.id}/index.html"
+        assert by_target.get(target) == phase.title and phase.title in heading_text(built_site, target)
+    # The tools readers come for, each to the page that bears its name.
+    for target in (
+        "checklists/essentials/index.html",
+        "assessment/index.html",
+        "vendor-questions/index.html",
+        "local-validation/index.html",
+    ):
+        assert target in by_target, f"the home page's entry points do not link to {target}"
+        assert by_target[target] == heading_text(built_site, target)
+    # The PDF, where the build prints it; the downloads page lists the same file.
+    assert by_target.get("downloads/guide.pdf") == "The whole guide as a PDF"
+    assert 'href="guide.pdf"' in (built_site / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert all((built_site / href).is_file() for href in links if href != "downloads/guide.pdf")
+
+
+def test_theme_groups_are_named_for_readers_and_show_the_framework_name_as_a_second_label(
+    built_site: Path, guide
+) -> None:
+    from aiguide.model import THEME_GROUP_FRAMEWORK
+
+    domains = {domain.id: domain.title for domain in guide.framework[THEME_GROUP_FRAMEWORK].domains}
+    html = (built_site / "themes" / "index.html").read_text(encoding="utf-8")
+    menu = Links()
+    menu.feed(
+        html[html.index('class="md-nav md-nav--primary') : html.index('class="md-sidebar md-sidebar--secondary"')]
+    )
+    entries = {text for _, text in menu.links}
+    for entry in guide.theme_group_entries:
+        page = f"themes/by-domain/{entry.id}/index.html"
+        assert heading_text(built_site, page) == entry.title
+        text = " ".join(joined(article(built_site / page).blocks))
+        assert domains[entry.nasss_domain] in text, f"{page} does not name its framework domain"
+        assert entry.title in entries, f"the menu does not list {entry.title!r}"
+        assert domains[entry.nasss_domain] not in entries, "the menu uses the framework's name for a group"

@@ -91,6 +91,7 @@ def register(env: Any) -> None:
     from .fragments import FRAGMENT_NAMES
 
     project_dir = Path(env.project_dir)
+    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")  # needs no data: registered in any case
     guide = _guide_for(project_dir)
 
     def current_page() -> str:
@@ -108,7 +109,6 @@ def register(env: Any) -> None:
     fragments = _Fragments(guide, current_page)
     for name in FRAGMENT_NAMES:
         env.macro(fragments.get(name), name)
-    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")
     env.variables["guide"] = inert(meta)
     env.conf["extra"]["guide_cover"] = cover_facts(meta)
 

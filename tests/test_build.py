@@ -421,7 +421,7 @@ def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: 
         assert f"<title>{group.title} - " in html
         article = html[html.index("<article") : html.index("</article>")]
         linked = re.findall(r'href="\.\./\.\./([^/"]+)/index\.html"', article)
-        assert linked == [theme.id for theme in group.themes]
+        assert list(dict.fromkeys(linked)) == [theme.id for theme in group.themes]  # the table, then the map
         for theme in group.themes:
             count = len(guide.findings_for_theme(theme.id))
             assert re.search(rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>\s*<td[^>]*>{count}</td>', article)

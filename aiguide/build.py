@@ -2,12 +2,15 @@
 
 Everything is built into a temporary folder beside the target; only when every
 step has succeeded does it replace the previous site, so a failure never leaves
-a half-built site behind.
+a half-built site behind. The PDF is printed from ``print_page.html``, which
+:mod:`aiguide.printbook` assembles from the built pages (no MkDocs plugin), so
+any engine that builds the site gives the same PDF.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -18,18 +21,17 @@ import time
 from pathlib import Path
 
 from . import PROJECT_DIR
+from .cache import project_cache
 from .csp import apply_csp
 from .exports import load_validated, write_downloads
 from .fragments import human_size
 from .pages import sync_pages
-from .pdf import PdfError, print_pdf
+from .pdf import CHROMIUM, PdfError, Printer
+from .printbook import PrintPageError, write_print_page
 from .problems import DataError
 
 PDF_NAME = "guide.pdf"
 BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
-# mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
-# and joining every page into it costs time that grows faster than the guide (see the README's Performance).
-PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
 # The downloads page marks the PDF's size cell so the size can be stated once the PDF is printed.
 _PDF_SIZE_CELL = re.compile(r"(<td\b[^>]*\bdata-pdf-size\b[^>]*>)[^<]*(</td>)")
 
@@ -45,17 +47,9 @@ def source_date_epoch(release_date: str) -> str:
     return str(int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()))
 
 
-def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str, *, print_page: bool = False) -> None:
-    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP.
-
-    ``print_page`` switches on the print-site plugin (``print_page.html``, the page the PDF is printed from).
-    """
-    env = {
-        "SOURCE_DATE_EPOCH": source_date_epoch(release_date),
-        **os.environ,
-        "NO_MKDOCS_2_WARNING": "1",
-        PRINT_PAGE_ENV: "true" if print_page else "false",
-    }
+def mkdocs_build(project_dir: Path, site_dir: Path, release_date: str) -> None:
+    """Run a strict MkDocs build (never with -q, which would hide warnings from --strict), then add the CSP."""
+    env = {"SOURCE_DATE_EPOCH": source_date_epoch(release_date), **os.environ, "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     result = subprocess.run(command, cwd=project_dir, env=env)
     if result.returncode != 0:
@@ -91,7 +85,7 @@ def build_site(
 ) -> dict[str, float]:
     """Build the whole site into ``site_dir``; return the seconds each step took.
 
-    The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
+    The print page is written when the PDF is printed (or when ``print_page`` asks for it without the PDF).
     A failing step removes the half-built staging folder and leaves ``site_dir`` as it was.
     """
     staging = site_dir.with_name(site_dir.name + ".tmp")
@@ -112,15 +106,19 @@ def _build_into(
     sync_pages(project_dir, write=True, data=data)
     timings["check"] = time.perf_counter() - started
     shutil.rmtree(staging, ignore_errors=True)
-    step = time.perf_counter()
-    mkdocs_build(project_dir, staging, meta.release_date, print_page=print_page)
-    timings["html"] = time.perf_counter() - step
-    if with_pdf:
+    # Chromium boots on the second core while MkDocs builds on the first.
+    with Printer(CHROMIUM, project_cache(project_dir)) if with_pdf else contextlib.nullcontext() as printer:
         step = time.perf_counter()
-        pdf = print_pdf(staging / "print_page.html", pdf_path(project_dir), title=meta.title, version=meta.version)
-        shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
-        state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
-        timings["pdf"] = time.perf_counter() - step
+        mkdocs_build(project_dir, staging, meta.release_date)
+        timings["html"] = time.perf_counter() - step
+        if print_page:
+            step = time.perf_counter()
+            page = write_print_page(staging, project_dir, data)
+            if printer is not None:
+                pdf = printer.print(page, pdf_path(project_dir), title=meta.title, version=meta.version)
+                shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
+                state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
+            timings["pdf" if printer is not None else "print page"] = time.perf_counter() - step
     step = time.perf_counter()
     write_downloads(project_dir, staging / "downloads", (data, raw))
     timings["downloads"] = time.perf_counter() - step
@@ -145,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1
-    except (BuildError, PdfError) as error:
+    except (BuildError, PdfError, PrintPageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())

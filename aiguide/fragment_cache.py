@@ -40,6 +40,7 @@ FRAGMENT_NAMES = (
     "headline",
     "start_here",
     "decision_makers",
+    "executive_summary",
     "about_table",
     "strength_rule",
     "checklist_by_phase",

@@ -118,7 +118,7 @@ def restore_title(env: Any) -> None:
 
 
 def cover_facts(data: GuideData) -> dict[str, str]:
-    """Plain-text facts for the PDF cover, which print-site renders from the MkDocs config."""
+    """Plain-text facts about the guide: the PDF's cover (aiguide.printbook) and the footer of every page."""
     from .render import plain
 
     meta = data.meta

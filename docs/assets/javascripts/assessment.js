@@ -510,8 +510,6 @@
     var data = document.getElementById("ag-assessment-data");
     var form = document.getElementById("ag-assessment-form");
     if (!data || !form || form.getAttribute("data-ag-ready")) return;
-    // The whole-guide print page (print-site plugin) holds a renamed copy of the form: leave it a checklist.
-    if (form.closest(".print-page, #print-site-page")) return;
     var parts = ["ag-results", "ag-live", "ag-notice", "ag-overall", "ag-by-theme", "ag-by-phase", "ag-weak",
       "ag-share-url"];
     if (parts.some(function (id) { return !document.getElementById(id); })) return;

@@ -377,9 +377,9 @@ def read_page(page: BookPage, site_dir: Path, page_url: str, book_urls: dict[str
     if not rewriter.out:
         raise PrintPageError(f'{path}: no <article class="md-content__inner"> holding the page\'s content')
     return PageParts(
-        content="".join(rewriter.out),
+        content="".join(rewriter.out).strip(),
         title=" ".join("".join(rewriter.title).split()),
-        front="".join(rewriter.front),
+        front="".join(rewriter.front).strip(),
         targets=rewriter.ids,
     )
 

@@ -12,7 +12,11 @@ quick print (nothing drawn, no tags) tells on which page each heading lands
 the contents' page column, whose width is fixed so that they move nothing; the
 second print is the PDF. The step then reads the PDF back and checks that every
 number matches; if one does not, it prints once more, and fails if they still
-differ.
+differ. The pages of the last print are kept in the project's cache under a
+hash of everything that could move a page (the print page, its stylesheets,
+the print settings, Chromium's version): printing the same page again needs no
+first print. Bookmarks are Chromium's, one per heading; :mod:`aiguide.outline` gives
+back the spaces it drops where a heading wraps.
 
 The step is kept lean because it runs on every ``make site``:
 
@@ -23,7 +27,7 @@ The step is kept lean because it runs on every ``make site``:
 - Only the print page and its stylesheets are loaded; every other request is
   refused. The print page has no scripts.
 - The page is never laid out for the screen, only for print; the first print
-  draws nothing and writes no tags, which halves its cost.
+  draws nothing and writes no tags, which makes it far cheaper than the second.
 - Page numbers are a CSS page-margin box, which Chromium lays out far faster
   than a header/footer template (one small document of its own per page).
 - Browser features that printing never uses are switched off (see
@@ -121,7 +125,9 @@ BLOCKED = re.compile(r"^(?!file:[^?#]*(?:/print_page\.html|\.css)(?:[?#].*)?$)")
 READY = """(() => {
   const cover = document.querySelector(".ag-cover");
   const targets = [...document.querySelectorAll("[data-ag-page-of]")].map(cell => cell.dataset.agPageOf);
-  return { title: cover && cover.dataset.title, version: cover && cover.dataset.version, targets };
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+    .map(heading => heading.textContent.replace(/\\s+/g, " ").trim());
+  return { title: cover && cover.dataset.title, version: cover && cover.dataset.version, targets, headings };
 })()"""
 ADD_STYLE = (
     "((id, css) => { const s = document.createElement('style'); s.id = id; s.textContent = css;"
@@ -314,7 +320,10 @@ class Printer:
             footer = FOOTER_CSS.format(title=_css_string(title), version=_css_string(version))
             _evaluate(self.browser, session, f"{ADD_STYLE}('ag-footer', {json.dumps(footer)})")
             key = self._layout_key(print_page, footer)
-            output.write_bytes(self._print_with_page_numbers(session, ready["targets"], key))
+            pdf = self._print_with_page_numbers(session, ready["targets"], key)
+            from .outline import with_heading_titles  # pypdf, only when printing
+
+            output.write_bytes(with_heading_titles(pdf, ready["headings"]))
         except BaseException:
             output.unlink(missing_ok=True)
             raise

@@ -59,9 +59,12 @@ def corrected_titles(reader: PdfReader, headings: list[str]) -> dict[IndirectObj
     return changed
 
 
-def with_heading_titles(pdf: bytes, headings: list[str]) -> bytes:
-    """``pdf`` with its bookmarks titled as their headings (unchanged when nothing needs correcting)."""
-    reader = PdfReader(io.BytesIO(pdf))
+def with_heading_titles(pdf: bytes, headings: list[str], reader: PdfReader | None = None) -> bytes:
+    """``pdf`` with its bookmarks titled as their headings (unchanged when nothing needs correcting).
+
+    ``reader`` may be a reader of ``pdf`` that is already open.
+    """
+    reader = reader or PdfReader(io.BytesIO(pdf))
     start = pdf.rfind(b"startxref")
     if start < 0 or b"trailer" not in pdf[start - 4096 : start]:
         return pdf  # a cross-reference stream, not a table: leave the titles as Chromium wrote them

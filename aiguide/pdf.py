@@ -56,10 +56,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import PROJECT_DIR
 from .cache import Cache, content_key, project_cache
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Shared with the tests, which launch the same Chromium through Playwright.
@@ -320,10 +323,10 @@ class Printer:
             footer = FOOTER_CSS.format(title=_css_string(title), version=_css_string(version))
             _evaluate(self.browser, session, f"{ADD_STYLE}('ag-footer', {json.dumps(footer)})")
             key = self._layout_key(print_page, footer)
-            pdf = self._print_with_page_numbers(session, ready["targets"], key)
+            pdf, reader = self._print_with_page_numbers(session, ready["targets"], key)
             from .outline import with_heading_titles  # pypdf, only when printing
 
-            output.write_bytes(with_heading_titles(pdf, ready["headings"]))
+            output.write_bytes(with_heading_titles(pdf, ready["headings"], reader))
         except BaseException:
             output.unlink(missing_ok=True)
             raise
@@ -336,27 +339,30 @@ class Printer:
         parts.append(json.dumps(self.browser.call("Browser.getVersion")).encode())
         return content_key(*parts)
 
-    def _print_with_page_numbers(self, session: str, targets: list[str], key: str) -> bytes:
+    def _print_with_page_numbers(self, session: str, targets: list[str], key: str) -> tuple[bytes, PdfReader]:
         """The PDF with the page of each of ``targets`` written where the page marks it (see the module's docstring).
 
         The pages of the last print are reused when nothing that could move a page has changed since.
+        Returns the PDF and a reader of it.
         """
         if not targets:
-            return _print(self.browser, session, PAGE)
+            pdf = _print(self.browser, session, PAGE)
+            return pdf, _reader(pdf)
         stored = self.cache.get(PAGES_CACHE, "last-print")
         if isinstance(stored, dict) and stored.get("key") == key and set(stored.get("pages", ())) == set(targets):
             pages = stored["pages"]
         else:
             _evaluate(self.browser, session, f"{ADD_STYLE}('ag-placing', {json.dumps(DRAW_NOTHING)})")
-            pages = pages_of(_print(self.browser, session, PLACING_ONLY), targets)
+            pages = pages_of(_reader(_print(self.browser, session, PLACING_ONLY)), targets)
             _evaluate(self.browser, session, f"{REMOVE_STYLE}('ag-placing')")
         for _attempt in range(2):
             _evaluate(self.browser, session, f"{FILL_PAGES}({json.dumps(pages)})")
             pdf = _print(self.browser, session, PAGE)
-            printed = pages_of(pdf, targets)
+            reader = _reader(pdf)
+            printed = pages_of(reader, targets)
             if printed == pages:
                 self.cache.put(PAGES_CACHE, "last-print", {"key": key, "pages": pages})
-                return pdf
+                return pdf, reader
             pages = printed
         moved = sorted(key for key in targets if printed.get(key) != pages.get(key))
         raise PdfError(f"cannot build the PDF: the contents' page numbers moved pages again ({', '.join(moved)})")
@@ -403,11 +409,14 @@ def _print(browser: _Browser, session: str, options: dict[str, Any]) -> bytes:
     return base64.b64decode(browser.call("Page.printToPDF", options, session=session)["data"])
 
 
-def pages_of(pdf: bytes, targets: list[str]) -> dict[str, int]:
-    """The page (counting from 1) of each target id, from the PDF's named destinations."""
-    from pypdf import PdfReader
+def _reader(pdf: bytes) -> PdfReader:
+    from pypdf import PdfReader  # only when printing
 
-    reader = PdfReader(io.BytesIO(pdf))
+    return PdfReader(io.BytesIO(pdf))
+
+
+def pages_of(reader: PdfReader, targets: list[str]) -> dict[str, int]:
+    """The page (counting from 1) of each target id, from the PDF's named destinations."""
     pages = {
         name.lstrip("/"): reader.get_destination_page_number(destination) + 1
         for name, destination in reader.named_destinations.items()

@@ -110,21 +110,6 @@ def register(env: Any) -> None:
     for name in FRAGMENT_NAMES:
         env.macro(fragments.get(name), name)
     env.variables["guide"] = inert(meta)
-    env.conf["extra"]["guide_cover"] = cover_facts(meta)
-
-
-def cover_facts(meta: Any) -> dict[str, str]:
-    """Plain-text facts for the PDF cover, which print-site renders from the MkDocs config."""
-    from .render import plain
-
-    return {
-        "title": meta.title,
-        "subtitle": plain(meta.subtitle),
-        "version": meta.version,
-        "release_date": meta.release_date,
-        "licence": f"{meta.licence.title} ({meta.licence.id})",
-        "how_to_cite": plain(meta.how_to_cite),
-    }
 
 
 def _register_problems(env: Any, error: DataError, names: tuple[str, ...]) -> None:

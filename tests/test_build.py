@@ -285,7 +285,7 @@ def test_every_page_carries_a_csp_that_hashes_its_inline_scripts(built_site: Pat
         assert policy, f"{path.relative_to(built_site)} has no CSP"
         assert "default-src 'self'" in policy.group(1) and "'unsafe-inline'" not in policy.group(1).split(";")[1]
         assert all(token in policy.group(1) for token in inline_script_hashes(html))
-        assert html.index("Content-Security-Policy") < html.index("<script")
+        assert "<script" not in html or html.index("Content-Security-Policy") < html.index("<script")
 
 
 def test_two_builds_from_the_same_input_are_byte_identical(built_site: Path, tmp_path: Path) -> None:

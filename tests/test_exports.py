@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
 from aiguide import evidence
+from aiguide.bibliography import bibtex_escape, bibtex_name, ris_name, source_bibtex
 from aiguide.exports import (
     CITATION_FILE,
     SCHEMA_VERSION,

@@ -1,5 +1,8 @@
 """`make site` in one place: check, sync, build, print the PDF, write downloads, then publish atomically.
 
+The PDF is printed from ``print_page.html``, which :mod:`aiguide.printbook` assembles from the built pages
+(no engine plugin), so every engine that builds the site gives the same PDF.
+
 The data is loaded and checked once, before anything is written; the MkDocs build runs in this process
 and is handed that same guide. Everything is built into a private temporary folder beside the target;
 only when every step has succeeded does it replace the previous site. A failure leaves the previous
@@ -22,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from . import PROJECT_DIR
 from .guide import Guide, load_guide
@@ -31,13 +35,10 @@ from .problems import DataError
 PDF_NAME = "guide.pdf"
 BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
 LOCK_FILE = Path(".cache") / "aiguide-build.lock"
-# mkdocs.yml switches the print-site plugin on with this variable: its page is only needed to print the PDF,
-# and joining every page into it costs time that grows faster than the guide (see the README's Performance).
-PRINT_PAGE_ENV = "AIGUIDE_PRINT_PAGE"
 # The engines that build the site from the same mkdocs.yml, docs/, data/ and macros.py. MkDocs (with Material for
 # MkDocs) is the default; it runs in this process and is handed the loaded guide. ProperDocs and Zensical run as
 # commands of the Python that runs this module (`make site-properdocs` and `make site-zensical` use their own
-# virtual environments) and load the data themselves.
+# virtual environments) and load the data themselves. The PDF is the same whichever engine built the pages.
 ENGINES = ("mkdocs", "properdocs", "zensical")
 # Zensical has no --site-dir option: mkdocs.yml reads the output folder from this variable.
 SITE_DIR_ENV = "AIGUIDE_SITE_DIR"
@@ -90,10 +91,9 @@ def _show_mkdocs_messages() -> logging.Handler:
     return handler
 
 
-def mkdocs_build(guide: Guide, site_dir: Path, *, print_page: bool = False) -> str:
+def mkdocs_build(guide: Guide, site_dir: Path) -> str:
     """A strict MkDocs build of ``guide``'s project in this process, handed the loaded guide; then the CSP.
 
-    ``print_page`` switches on the print-site plugin (``print_page.html``, the page the PDF is printed from).
     Returns the path of the address the site is meant for (``site_url``'s path, ``/`` without one).
     """
     from urllib.parse import urlsplit
@@ -108,7 +108,6 @@ def mkdocs_build(guide: Guide, site_dir: Path, *, print_page: bool = False) -> s
     variables = {
         "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(guide.model.meta.release_date),
         "NO_MKDOCS_2_WARNING": "1",
-        PRINT_PAGE_ENV: "true" if print_page else "false",
     }
     handler = _show_mkdocs_messages()
     try:
@@ -152,7 +151,6 @@ def engine_build(guide: Guide, site_dir: Path, engine: str) -> str:
         "SOURCE_DATE_EPOCH": source_date_epoch(guide.model.meta.release_date),
         **os.environ,
         "NO_MKDOCS_2_WARNING": "1",
-        PRINT_PAGE_ENV: "false",
         **variables,
     }
     result = subprocess.run(command, cwd=guide.project_dir, env=env)
@@ -217,10 +215,8 @@ def build_site(
 ) -> dict[str, float]:
     """Build the whole site into ``site_dir`` with ``engine``; return the seconds each step took.
 
-    The print page is built when the PDF is (or when ``print_page`` asks for it without the PDF).
+    The print page is written when the PDF is printed (or when ``print_page`` asks for it without the PDF).
     """
-    if engine != "mkdocs" and (with_pdf or print_page):
-        raise BuildError(f"only MkDocs prints the PDF for now: build with {engine} using --no-pdf")
     project_dir = Path(project_dir).resolve()
     site_dir = Path(site_dir).resolve()
 
@@ -246,16 +242,15 @@ def _build(
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
     try:
-        step = time.perf_counter()
-        if engine == "mkdocs":
-            root_path = mkdocs_build(guide, staging, print_page=print_page)
-        else:
-            root_path = engine_build(guide, staging, engine)
-        timings["html"] = time.perf_counter() - step
-        if with_pdf:
+        # Chromium boots on the second core while the engine builds on the first.
+        with _printer(guide) if with_pdf else contextlib.nullcontext() as printer:
             step = time.perf_counter()
-            _print_pdf(guide, staging)
-            timings["pdf"] = time.perf_counter() - step
+            root_path = mkdocs_build(guide, staging) if engine == "mkdocs" else engine_build(guide, staging, engine)
+            timings["html"] = time.perf_counter() - step
+            if print_page:
+                step = time.perf_counter()
+                _print(guide, staging, printer)
+                timings["pdf" if printer is not None else "print page"] = time.perf_counter() - step
         step = time.perf_counter()
         write_downloads(guide, staging / "downloads")
         timings["downloads"] = time.perf_counter() - step
@@ -272,13 +267,26 @@ def _build(
     return timings
 
 
-def _print_pdf(guide: Guide, staging: Path) -> None:
-    from .pdf import print_pdf
+def _printer(guide: Guide) -> Any:
+    from .cache import project_cache
+    from .pdf import Printer
+
+    return Printer(cache=project_cache(guide.project_dir))
+
+
+def _print(guide: Guide, staging: Path, printer: Any) -> None:
+    """Assemble the print page from the built pages; print it when there is a printer."""
+    from .printbook import PrintPageError, write_print_page
 
     meta = guide.model.meta
-    pdf = print_pdf(staging / "print_page.html", pdf_path(guide.project_dir), title=meta.title, version=meta.version)
-    shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
-    state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
+    try:
+        page = write_print_page(staging, guide.project_dir, guide.model)
+    except PrintPageError as error:
+        raise BuildError(str(error)) from None
+    if printer is not None:
+        pdf = printer.print(page, pdf_path(guide.project_dir), title=meta.title, version=meta.version)
+        shutil.copy2(pdf, staging / "downloads" / PDF_NAME)
+        state_pdf_size(staging / "downloads" / "index.html", pdf.stat().st_size)
 
 
 def _check_links(site: Path, root_path: str, with_pdf: bool) -> None:

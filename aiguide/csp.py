@@ -38,7 +38,6 @@ KNOWN_INLINE_SCRIPTS = {
     "7eb3684fdacd": "Material base.html: __md_scope and the local-storage helpers",
     "0eb10c249dbd": "Material base.html: the saved colour palette",
     "ffcc0f7735fd": "Material base.html: open the content tab named in the address",
-    "f03236e30a11": "mkdocs-print-site-plugin: the print page's table of contents",
 }
 # The one page-specific part of a known script: the relative address of the site's root.
 _SCOPE = re.compile(r'new URL\("[^"]*",location\)')

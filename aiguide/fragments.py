@@ -51,6 +51,7 @@ FRAGMENT_NAMES = (
     "vendor_questions",
     "checklist_item_cards",
     "finding_summaries",
+    "executive_summary",
 )
 
 
@@ -234,9 +235,29 @@ PDF_NOT_BUILT = "not in this build (make site prints it)"
 PDF_NAME = "guide.pdf"  # the build prints the whole guide to this file in the downloads folder
 DOWNLOADS_FOLDER = "downloads"  # where the build writes the downloads, relative to the site root
 PDF_DESCRIPTION = (
-    "Every page of the guide with a cover, contents and page numbers, for reading offline or printing; "
-    "the self-assessment appears as a checklist to fill in by hand"
+    "Every page of the guide with a cover, an executive summary, contents with page numbers and the evidence "
+    "for each finding, for reading offline or printing; the self-assessment appears as a checklist to fill in by hand"
 )
+
+
+# The downloads table names each file's type in words; the media types themselves stay with the files (exports).
+FORMAT_NAMES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook (XLSX)",
+    "application/pdf": "PDF document",
+    "application/json": "JSON data",
+    "application/schema+json": "JSON Schema",
+    "text/csv": "CSV table (opens in a spreadsheet)",
+    "application/x-bibtex": "BibTeX (for reference managers)",
+    "application/x-research-info-systems": "RIS (for reference managers)",
+    "application/yaml": "Citation File Format (YAML text)",
+    "text/plain": "Plain text",
+}
+
+
+def format_name(media_type: str) -> str:
+    """A file's type in words, e.g. ``text/csv; charset=utf-8`` -> ``CSV table (opens in a spreadsheet)``."""
+    base = media_type.split(";", 1)[0].strip()
+    return FORMAT_NAMES.get(base, base)
 
 
 @dataclass(frozen=True)
@@ -244,7 +265,7 @@ class DownloadEntry:
     name: str
     title: str
     description: str
-    media_type: str
+    format: str  # the file's type in words (see FORMAT_NAMES)
     size: str
 
 
@@ -311,6 +332,11 @@ class Fragments:
         shared = [c for c in implications[0].citations if all(c in item.citations for item in implications[1:])]
         return self._render("decision_makers.md.j2", shared=shared if len(implications) > 1 else [])
 
+    def executive_summary(self) -> str:
+        from .summary import summary
+
+        return self._render("executive_summary.md.j2", s=summary(self.data))
+
     def about_table(self) -> str:
         return self._render("about.md.j2")
 
@@ -367,12 +393,14 @@ class Fragments:
         from .exports import download_files
 
         files = [
-            DownloadEntry(f.name, f.title, f.description, f.media_type, human_size(len(f.content)))
+            DownloadEntry(f.name, f.title, f.description, format_name(f.media_type), human_size(len(f.content)))
             for f in download_files(self.guide)
         ]
-        # `make site` prints the PDF after the pages are built and then states its size in this cell.
-        size = PDF_NOT_BUILT
-        files.insert(0, DownloadEntry(PDF_NAME, "The whole guide as a PDF", PDF_DESCRIPTION, "application/pdf", size))
+        # `make site` prints the PDF after the pages are built and then states its size in its cell.
+        pdf = DownloadEntry(
+            PDF_NAME, "The whole guide as a PDF", PDF_DESCRIPTION, format_name("application/pdf"), PDF_NOT_BUILT
+        )
+        files.insert(0, pdf)
         return self._render("downloads.html.j2", files=files, version=self.data.meta.version)
 
     def vendor_questions(self) -> str:

@@ -12,7 +12,7 @@ For every HTML file under the site folder it reads the links of ``a``/``area`` (
 
 Skipped on purpose: ``#`` alone (the top of the page, used by buttons) and ``#__…`` fragments (Material's
 own controls such as ``#__search``, which its JavaScript handles). The print page needs no special case:
-the print-site plugin turns its links into in-page anchors, which are checked like any other fragment.
+aiguide.printbook turns its links into in-page anchors, which are checked like any other fragment.
 
 Command line: ``python -m aiguide.linkcheck SITE_DIR [--report FILE]``; exit status 1 when a link is broken.
 """

@@ -91,6 +91,7 @@ def register(env: Any) -> None:
     from .fragments import FRAGMENT_NAMES
 
     project_dir = Path(env.project_dir)
+    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")  # needs no data: registered in any case
     guide = _guide_for(project_dir)
 
     def current_page() -> str:
@@ -108,23 +109,7 @@ def register(env: Any) -> None:
     fragments = _Fragments(guide, current_page)
     for name in FRAGMENT_NAMES:
         env.macro(fragments.get(name), name)
-    env.macro(lambda: editors_handbook(project_dir), "editors_handbook")
     env.variables["guide"] = inert(meta)
-    env.conf["extra"]["guide_cover"] = cover_facts(meta)
-
-
-def cover_facts(meta: Any) -> dict[str, str]:
-    """Plain-text facts for the PDF cover, which print-site renders from the MkDocs config."""
-    from .render import plain
-
-    return {
-        "title": meta.title,
-        "subtitle": plain(meta.subtitle),
-        "version": meta.version,
-        "release_date": meta.release_date,
-        "licence": f"{meta.licence.title} ({meta.licence.id})",
-        "how_to_cite": plain(meta.how_to_cite),
-    }
 
 
 def _register_problems(env: Any, error: DataError, names: tuple[str, ...]) -> None:

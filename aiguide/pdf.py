@@ -1,8 +1,22 @@
-"""Print the whole guide to PDF: the print-site page of the built site, through headless Chromium.
+"""Print the whole guide to PDF: the built site's print page, through headless Chromium.
 
-The PDF comes from the same HTML as the website (mkdocs-print-site-plugin joins
-every page into ``print_page.html``); Debian's Chromium prints it as a tagged A4
-PDF with bookmarks and page numbers. Nothing is fetched from the network.
+The PDF comes from the same HTML as the website: :mod:`aiguide.printbook` joins
+the built pages into ``print_page.html`` (no MkDocs plugin involved, so any engine
+that builds the site gives the same PDF), and Debian's Chromium prints it as a
+tagged A4 PDF with bookmarks and page numbers. Nothing is fetched from the network.
+
+The contents list states the page of each chapter and page. Chromium cannot
+number pages in the document itself, so the page is printed twice: a first,
+quick print (nothing drawn, no tags) tells on which page each heading lands
+(the PDF's named destinations, read with pypdf); the numbers are written into
+the contents' page column, whose width is fixed so that they move nothing; the
+second print is the PDF. The step then reads the PDF back and checks that every
+number matches; if one does not, it prints once more, and fails if they still
+differ. The pages of the last print are kept in the project's cache under a
+hash of everything that could move a page (the print page, its stylesheets,
+the print settings, Chromium's version): printing the same page again needs no
+first print. Bookmarks are Chromium's, one per heading; :mod:`aiguide.outline` gives
+back the spaces it drops where a heading wraps.
 
 The step is kept lean because it runs on every ``make site``:
 
@@ -10,22 +24,19 @@ The step is kept lean because it runs on every ``make site``:
   (``--remote-debugging-pipe``), with the standard library only; Playwright's
   driver (a Node.js process) would add about half a second of start-up. The
   tests still use Playwright.
-- Only what printing needs is loaded: the page, its stylesheets and
-  print-site's script, which copies the table of contents. Every other request
-  is refused: the site's other scripts (Material's bundle, search and its
-  index, filters, the self-assessment) only act on screen, and Material's
-  bundle would wrap every table in a scroll box that cuts wide tables off at
-  the page edge.
-- The page is never laid out for the screen, only once for print.
+- Only the print page and its stylesheets are loaded; every other request is
+  refused. The print page has no scripts.
+- The page is never laid out for the screen, only for print; the first print
+  draws nothing and writes no tags, which makes it far cheaper than the second.
 - Page numbers are a CSS page-margin box, which Chromium lays out far faster
   than a header/footer template (one small document of its own per page).
 - Browser features that printing never uses are switched off (see
   ``PRINT_ARGS``), and the throwaway profile lives in memory.
 
 What the PDF leaves out or shortens (repeats of findings and checklist items,
-the pages for editors) is decided in ``docs/assets/stylesheets/print.css`` and
-the print-site ``exclude`` list in ``mkdocs.yml``; ``docs/downloads/index.md``
-explains it to readers.
+the pages for editors) is decided in ``docs/assets/stylesheets/book.css`` and
+:data:`aiguide.printbook.LEFT_OUT`; ``docs/downloads/index.md`` explains it to
+readers.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import io
 import json
 import os
 import re
@@ -43,9 +55,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import PROJECT_DIR
+from .cache import Cache, content_key, project_cache
 from .tools import TOOLS, ToolMissing, find, missing_message
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 # Shared with the tests, which launch the same Chromium through Playwright.
 CHROMIUM_ARGS = [
@@ -103,20 +120,31 @@ new MutationObserver((changes, observer) => {
   observer.disconnect();
 }).observe(document, { childList: true, subtree: true });
 """
-# Every request except these local files is refused: the print page, stylesheets and print-site's script.
-BLOCKED = re.compile(r"^(?!file:[^?#]*(?:/print_page\.html|\.css|/js/print-site\.js)(?:[?#].*)?$)")
-# print-site's script copies the table of contents into #print-page-toc when the page's DOM is ready; wait up to
-# 10 s for it. The cover (aiguide/templates/pdf_cover.tpl) carries the title and version for the footer.
-READY = """new Promise(resolve => {
-  const check = triesLeft => {
-    const contents = Boolean(document.querySelector("#print-page-toc nav ul"));
-    if (!contents && triesLeft > 0) return setTimeout(() => check(triesLeft - 1), 50);
-    const cover = document.querySelector(".ag-cover");
-    resolve({ contents, title: cover && cover.dataset.title, version: cover && cover.dataset.version });
-  };
-  check(200);
+# Every request except these local files is refused: the print page and its stylesheets.
+BLOCKED = re.compile(r"^(?!file:[^?#]*(?:/print_page\.html|\.css)(?:[?#].*)?$)")
+# The cover (aiguide/templates/print_page.html.j2) carries the title and version for the footer; the contents'
+# page column is marked data-ag-page-of="<id of the heading's section>".
+READY = """(() => {
+  const cover = document.querySelector(".ag-cover");
+  const targets = [...document.querySelectorAll("[data-ag-page-of]")].map(cell => cell.dataset.agPageOf);
+  const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+    .map(heading => heading.textContent.replace(/\\s+/g, " ").trim());
+  return { title: cover && cover.dataset.title, version: cover && cover.dataset.version, targets, headings };
+})()"""
+ADD_STYLE = (
+    "((id, css) => { const s = document.createElement('style'); s.id = id; s.textContent = css;"
+    " document.head.append(s); })"
+)
+REMOVE_STYLE = "(id => document.getElementById(id).remove())"
+# The first print only has to place things on pages: nothing is drawn (layout stays exactly the same).
+DRAW_NOTHING = "@media print { body * { visibility: hidden !important; } }"
+FILL_PAGES = """(pages => {
+  for (const cell of document.querySelectorAll("[data-ag-page-of]")) {
+    cell.textContent = String(pages[cell.dataset.agPageOf] ?? "");
+  }
 })"""
-ADD_STYLE = "(css => { const s = document.createElement('style'); s.textContent = css; document.head.append(s); })"
+PAGES_CACHE = "pdf-pages.marshal"  # the pages of the contents' entries in the last print (aiguide.cache)
+PLACING_ONLY = {**PAGE, "generateTaggedPDF": False, "generateDocumentOutline": False, "printBackground": False}
 
 
 class PdfError(Exception):
@@ -259,6 +287,92 @@ class _Browser:
             self._handle(self._receive(deadline, event))
 
 
+class Printer:
+    """Headless Chromium, started when the printer is made, so that it boots while the print page is written.
+
+    ``with Printer() as printer: ...; printer.print(page, output)``. ``cache`` (see :func:`print_pdf`) keeps
+    the pages of the last print.
+    """
+
+    def __init__(self, chromium: Path | None = None, cache: Cache | None = None):
+        chromium = chromium or find_chromium()
+        if not chromium.is_file():
+            raise PdfError(
+                f"cannot build the PDF: nothing at {chromium}. {missing_message(TOOLS['chromium'])} "
+                "The website itself was built."
+            )
+        self.cache = cache or Cache(None)
+        self.browser = _Browser(chromium)
+
+    def __enter__(self) -> Printer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.browser.close()
+
+    def print(self, print_page: Path, output: Path, *, title: str | None = None, version: str | None = None) -> Path:
+        """Render ``print_page`` (an HTML file) to ``output`` as an A4 PDF with page numbers.
+
+        ``title`` and ``version`` (for the footer) default to those the page's cover states.
+        """
+        if not print_page.is_file():
+            raise PdfError(f"cannot build the PDF: {print_page} does not exist; build the site first")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            session = _open(self.browser, print_page)
+            ready = _evaluate(self.browser, session, READY)
+            title = title or ready["title"]
+            version = version or ready["version"]
+            if not title or not version:
+                raise PdfError(f"cannot build the PDF: the cover of {print_page} states no title and version")
+            footer = FOOTER_CSS.format(title=_css_string(title), version=_css_string(version))
+            _evaluate(self.browser, session, f"{ADD_STYLE}('ag-footer', {json.dumps(footer)})")
+            key = self._layout_key(print_page, footer)
+            pdf, reader = self._print_with_page_numbers(session, ready["targets"], key)
+            from .outline import with_heading_titles  # pypdf, only when printing
+
+            output.write_bytes(with_heading_titles(pdf, ready["headings"], reader))
+        except BaseException:
+            output.unlink(missing_ok=True)
+            raise
+        return output
+
+    def _layout_key(self, print_page: Path, footer: str) -> str:
+        """Changes with anything that may move a page: the page, its stylesheets, the print settings, Chromium."""
+        parts = [print_page.read_bytes(), footer.encode(), json.dumps(PAGE, sort_keys=True).encode()]
+        parts += [sheet.read_bytes() for sheet in sorted(print_page.parent.glob("assets/stylesheets/*.css"))]
+        parts.append(json.dumps(self.browser.call("Browser.getVersion")).encode())
+        return content_key(*parts)
+
+    def _print_with_page_numbers(self, session: str, targets: list[str], key: str) -> tuple[bytes, PdfReader]:
+        """The PDF with the page of each of ``targets`` written where the page marks it (see the module's docstring).
+
+        The pages of the last print are reused when nothing that could move a page has changed since.
+        Returns the PDF and a reader of it.
+        """
+        if not targets:
+            pdf = _print(self.browser, session, PAGE)
+            return pdf, _reader(pdf)
+        stored = self.cache.get(PAGES_CACHE, "last-print")
+        if isinstance(stored, dict) and stored.get("key") == key and set(stored.get("pages", ())) == set(targets):
+            pages = stored["pages"]
+        else:
+            _evaluate(self.browser, session, f"{ADD_STYLE}('ag-placing', {json.dumps(DRAW_NOTHING)})")
+            pages = pages_of(_reader(_print(self.browser, session, PLACING_ONLY)), targets)
+            _evaluate(self.browser, session, f"{REMOVE_STYLE}('ag-placing')")
+        for _attempt in range(2):
+            _evaluate(self.browser, session, f"{FILL_PAGES}({json.dumps(pages)})")
+            pdf = _print(self.browser, session, PAGE)
+            reader = _reader(pdf)
+            printed = pages_of(reader, targets)
+            if printed == pages:
+                self.cache.put(PAGES_CACHE, "last-print", {"key": key, "pages": pages})
+                return pdf, reader
+            pages = printed
+        moved = sorted(key for key in targets if printed.get(key) != pages.get(key))
+        raise PdfError(f"cannot build the PDF: the contents' page numbers moved pages again ({', '.join(moved)})")
+
+
 def print_pdf(
     print_page: Path,
     output: Path,
@@ -266,53 +380,56 @@ def print_pdf(
     title: str | None = None,
     version: str | None = None,
     chromium: Path | None = None,
+    cache: Cache | None = None,
 ) -> Path:
-    """Render ``print_page`` (an HTML file) to ``output`` as an A4 PDF with page numbers.
+    """Render ``print_page`` to ``output`` (see :meth:`Printer.print`).
 
-    ``title`` and ``version`` (for the footer) default to those the page's cover states; ``chromium`` defaults
-    to the browser :func:`find_chromium` finds.
+    ``cache`` (e.g. :func:`aiguide.cache.project_cache`) keeps the pages of the contents' entries from one print to
+    the next: a print of the same page with the same stylesheets and browser then needs no placing print.
     """
-    chromium = chromium or find_chromium()
-    if not chromium.is_file():
-        raise PdfError(
-            f"cannot build the PDF: nothing at {chromium}. {missing_message(TOOLS['chromium'])} "
-            "The website itself was built."
-        )
-    if not print_page.is_file():
-        raise PdfError(f"cannot build the PDF: {print_page} does not exist; build the site first")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    browser = _Browser(chromium)
-    try:
-        target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for method, params in (
-            ("Page.enable", {}),
-            ("Page.setBypassCSP", {"enabled": True}),  # the styles added below are inline
-            ("Page.addScriptToEvaluateOnNewDocument", {"source": NO_SCREEN_LAYOUT}),
-            ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
-        ):
-            browser.call(method, params, session=session)
-        navigation = browser.call("Page.navigate", {"url": print_page.resolve().as_uri()}, session=session)
-        if navigation.get("errorText"):
-            raise PdfError(f"cannot build the PDF: Chromium could not open {print_page}: {navigation['errorText']}")
-        browser.wait_for("Page.domContentEventFired")
-        ready = _evaluate(browser, session, READY)
-        if not ready["contents"]:
-            raise PdfError(f"cannot build the PDF: {print_page} has no table of contents (#print-page-toc)")
-        title = title or ready["title"]
-        version = version or ready["version"]
-        if not title or not version:
-            raise PdfError(f"cannot build the PDF: the cover of {print_page} states no title and version")
-        footer = FOOTER_CSS.format(title=_css_string(title), version=_css_string(version))
-        _evaluate(browser, session, f"{ADD_STYLE}({json.dumps(footer)})")
-        # One base64 reply: faster than reading the PDF back in chunks (transferMode ReturnAsStream).
-        output.write_bytes(base64.b64decode(browser.call("Page.printToPDF", PAGE, session=session)["data"]))
-    except BaseException:
-        output.unlink(missing_ok=True)
-        raise
-    finally:
-        browser.close()
-    return output
+    with Printer(chromium, cache) as printer:
+        return printer.print(print_page, output, title=title, version=version)
+
+
+def _open(browser: _Browser, print_page: Path) -> str:
+    """Open the print page in a new tab that only prints; return the tab's session."""
+    target = browser.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+    session = browser.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+    for method, params in (
+        ("Page.enable", {}),
+        ("Page.setBypassCSP", {"enabled": True}),  # the styles added below are inline
+        ("Page.addScriptToEvaluateOnNewDocument", {"source": NO_SCREEN_LAYOUT}),
+        ("Fetch.enable", {"patterns": [{"urlPattern": "*"}]}),
+    ):
+        browser.call(method, params, session=session)
+    navigation = browser.call("Page.navigate", {"url": print_page.resolve().as_uri()}, session=session)
+    if navigation.get("errorText"):
+        raise PdfError(f"cannot build the PDF: Chromium could not open {print_page}: {navigation['errorText']}")
+    browser.wait_for("Page.domContentEventFired")
+    return session
+
+
+def _print(browser: _Browser, session: str, options: dict[str, Any]) -> bytes:
+    # One base64 reply: faster than reading the PDF back in chunks (transferMode ReturnAsStream).
+    return base64.b64decode(browser.call("Page.printToPDF", options, session=session)["data"])
+
+
+def _reader(pdf: bytes) -> PdfReader:
+    from pypdf import PdfReader  # only when printing
+
+    return PdfReader(io.BytesIO(pdf))
+
+
+def pages_of(reader: PdfReader, targets: list[str]) -> dict[str, int]:
+    """The page (counting from 1) of each target id, from the PDF's named destinations."""
+    pages = {
+        name.lstrip("/"): reader.get_destination_page_number(destination) + 1
+        for name, destination in reader.named_destinations.items()
+    }
+    missing = [key for key in targets if key not in pages]
+    if missing:
+        raise PdfError(f"cannot build the PDF: no page found for the contents entries {', '.join(missing)}")
+    return {key: pages[key] for key in targets}
 
 
 def _evaluate(browser: _Browser, session: str, expression: str) -> Any:
@@ -331,13 +448,24 @@ def _css_string(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aiguide.pdf", description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path, help="the built site folder (holds print_page.html)")
+    parser.add_argument("site", type=Path, help="the built site folder")
     parser.add_argument("output", type=Path, help="where to write the PDF")
+    parser.add_argument("--project", type=Path, default=PROJECT_DIR, help="the project the site was built from")
     parser.add_argument("--chromium", type=Path, default=None, help="default: found as aiguide.tools finds it")
     args = parser.parse_args(argv)
+    from .guide import load_guide
+    from .printbook import PrintPageError, write_print_page
+    from .problems import DataError
+
+    project = args.project.resolve()
     try:
-        path = print_pdf(args.site / "print_page.html", args.output, chromium=args.chromium)
-    except PdfError as error:
+        with Printer(args.chromium, project_cache(project)) as printer:  # Chromium boots while the page is written
+            print_page = write_print_page(args.site, project, load_guide(project).model)
+            path = printer.print(print_page, args.output)
+    except DataError as error:
+        print(error.report(), file=sys.stderr)
+        return 1
+    except (PdfError, PrintPageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"PDF written: {path} ({path.stat().st_size:,} bytes)")

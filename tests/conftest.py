@@ -41,15 +41,12 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def run_build(project: Path, site_dir: Path, *, print_page: bool = False) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` (never with -q, which hides warnings from --strict).
-
-    ``print_page`` switches on the print-site plugin, as `make site` does, to build ``print_page.html`` too.
-    """
+def run_build(project: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` (never with -q, which hides warnings from --strict)."""
     return subprocess.run(
         [*MKDOCS, "build", "--strict", "--site-dir", str(site_dir)],
         cwd=project,
-        env={**BUILD_ENV, "AIGUIDE_PRINT_PAGE": "true" if print_page else "false"},
+        env=BUILD_ENV,
         capture_output=True,
         text=True,
         timeout=300,

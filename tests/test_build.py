@@ -285,7 +285,7 @@ def test_every_page_carries_a_csp_that_hashes_its_inline_scripts(built_site: Pat
         assert policy, f"{path.relative_to(built_site)} has no CSP"
         assert "default-src 'self'" in policy.group(1) and "'unsafe-inline'" not in policy.group(1).split(";")[1]
         assert all(token in policy.group(1) for token in inline_script_hashes(html))
-        assert html.index("Content-Security-Policy") < html.index("<script")
+        assert "<script" not in html or html.index("Content-Security-Policy") < html.index("<script")
 
 
 def test_two_builds_from_the_same_input_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
@@ -421,7 +421,7 @@ def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: 
         assert f"<title>{group.title} - " in html
         article = html[html.index("<article") : html.index("</article>")]
         linked = re.findall(r'href="\.\./\.\./([^/"]+)/index\.html"', article)
-        assert linked == [theme.id for theme in group.themes]
+        assert list(dict.fromkeys(linked)) == [theme.id for theme in group.themes]  # the table, then the map
         for theme in group.themes:
             count = len(guide.findings_for_theme(theme.id))
             assert re.search(rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>\s*<td[^>]*>{count}</td>', article)

@@ -196,8 +196,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     )
     assert sync.returncode == 0, sync.stderr
     site = project / "built"
-    result = run_build(project, site, print_page=True)
-    return {"project": project, "site": site, "counts": counts, "problems": problems, "build": result}
+    result = run_build(project, site)
+    # The whole-guide page, assembled from the built pages as `make site` does before printing the PDF.
+    book = subprocess.run(
+        [*PYTHON, "-m", "aiguide.printbook", str(site), "--project", str(project)],
+        cwd=project,
+        env=BUILD_ENV,
+        capture_output=True,
+        text=True,
+    )
+    return {"project": project, "site": site, "counts": counts, "problems": problems, "build": result, "book": book}
 
 
 @pytest.fixture(scope="module")
@@ -282,6 +290,7 @@ def test_hostile_text_is_legal_data_and_builds_strictly(hostile: dict[str, Any])
     messages = "\n".join([line for line in build.stderr.splitlines() if not line.startswith("INFO")][:40])
     assert build.returncode == 0, messages
     assert "WARNING" not in build.stderr, messages
+    assert hostile["book"].returncode == 0, hostile["book"].stderr
 
 
 def test_no_page_opens_a_dialog_or_carries_a_handler_or_script(visited: dict[str, dict[str, Any]]) -> None:

@@ -758,10 +758,9 @@
   var PARTS = ["ag-results", "ag-live", "ag-notice", "ag-overall", "ag-by-theme", "ag-by-phase", "ag-weak",
     "ag-share-url", "ag-top", "ag-step", "ag-later", "ag-scope", "ag-progress", "ag-progress-text", "ag-summary",
     "ag-compare", "ag-compare-file", "ag-compare-link", "ag-diff"];
-  // The page's form, unless it is the whole-guide print page's copy (print-site plugin): that stays a checklist.
+  // The page's form (the whole-guide print page has no scripts: there it stays a checklist).
   function ownForm() {
-    var form = document.getElementById("ag-assessment-form");
-    return form && !(form.closest && form.closest(".print-page, #print-site-page")) ? form : null;
+    return document.getElementById("ag-assessment-form");
   }
   function init() {
     var data = document.getElementById("ag-assessment-data");

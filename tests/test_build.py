@@ -66,15 +66,17 @@ def test_each_finding_appears_on_its_theme_page_with_its_confidence(built_site: 
             assert f"#{citation.source.lower()}" in card.group(0), (finding.id, citation.source)
 
 
-def test_theme_page_counts_are_computed_from_the_data(built_site: Path, guide) -> None:
+def test_theme_page_lists_each_finding_under_its_direction(built_site: Path, guide) -> None:
+    headings = {"facilitator": "facilitators", "barrier": "barriers", "both": "works-both-ways"}
     for theme in guide.themes:
-        findings = guide.findings_for_theme(theme.id)
-        facilitators = sum(finding.direction == "facilitator" for finding in findings)
-        barriers = sum(finding.direction == "barrier" for finding in findings)
-        text = " ".join(text_of(page(built_site, f"themes/{theme.id}/index.html")).split())
-        assert f"This theme holds {len(findings)} finding" in text, theme.id
-        assert f"{facilitators} facilitator" in text, theme.id
-        assert f"{barriers} barrier" in text, theme.id
+        markup = page(built_site, f"themes/{theme.id}/index.html")
+        for direction, anchor in headings.items():
+            wanted = [f.anchor for f in guide.findings_for_theme(theme.id) if f.direction == direction]
+            section = re.search(rf'<h2 id="{anchor}">.*?(?=<h2 |</article>)', markup, re.DOTALL)
+            assert bool(section) == bool(wanted), (theme.id, direction)
+            if section:
+                cards = re.findall(r'<h3 id="([a-z]{2}-\d+)"', section.group(0))
+                assert sorted(cards) == sorted(wanted), (theme.id, direction)
 
 
 def test_findings_page_lists_every_finding_with_filters(built_site: Path, guide) -> None:
@@ -123,7 +125,8 @@ def test_home_page_restates_the_headline_with_its_caveat(built_site: Path, guide
         assert " ".join(item.text.split())[:60] in text
         if item.caveat:
             assert " ".join(item.caveat.split())[:60] in text
-    assert guide.meta.version in text
+    footer = re.search(r'<div class="ag-footer-version">(.*?)</div>', page(built_site, "index.html"), re.DOTALL)
+    assert footer and f"Version {guide.meta.version}," in " ".join(footer.group(1).split())
 
 
 def test_pages_make_no_third_party_requests(built_site: Path) -> None:
@@ -424,7 +427,9 @@ def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: 
         assert list(dict.fromkeys(linked)) == [theme.id for theme in group.themes]  # the table, then the map
         for theme in group.themes:
             count = len(guide.findings_for_theme(theme.id))
-            assert re.search(rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>\s*<td[^>]*>{count}</td>', article)
+            link = rf'{re.escape(theme.id)}/index\.html">[^<]*</a></td>'
+            cell = rf'{link}\s*<td[^>]*><span class="ag-count">{count}</span>'
+            assert re.search(cell, article), theme.id
 
 
 def test_two_builds_at_once_take_turns_and_publish_a_whole_site(built_site: Path, project_copy: Path) -> None:

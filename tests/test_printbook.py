@@ -97,7 +97,8 @@ def test_the_guides_own_config_is_read_despite_its_yaml_tags(tmp_path: Path) -> 
         encoding="utf-8",
     )
     assert read_config(tmp_path)["nav"] == ["index.md"]
-    assert [page.src for page in book_outline(read_config(PROJECT_DIR)["nav"])][:2] == ["index.md", "themes/index.md"]
+    pages = [page.src for page in book_outline(read_config(PROJECT_DIR)["nav"])]
+    assert pages[0] == "index.md" and "themes/index.md" in pages
 
 
 # --- one page -----------------------------------------------------------------------------------------------

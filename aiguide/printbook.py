@@ -58,6 +58,7 @@ DROPPED_CLASSES = frozenset(
         "ag-filters",
         "ag-checklist-filters",
         "ag-filter-status",
+        "ag-needs-js",  # controls the page's script works (and shows from the start, so the page does not jump)
         "ag-notice",
         "ag-question__note",
         "ag-actions",

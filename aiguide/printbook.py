@@ -47,7 +47,9 @@ PRINT_PAGE = "print_page.html"
 LEFT_OUT = frozenset({"downloads/index.md", "editing/index.md", "editing/reference/index.md"})
 CONTENTS_DEPTH = 3  # chapters, their pages, and the pages inside those (the themes of a theme group)
 STYLESHEETS = ("assets/stylesheets/guide.css", "assets/stylesheets/book.css")
-BOOK_MARK = "data-ag-book"  # "front": moved to the front of the book; "skip": left out of it
+# "front": moved to the front of the book; "skip": left out of it; "run-in": its headings are written as paragraphs
+# (entries of a list the book prints by number, not sections of their own, so no bookmarks either)
+BOOK_MARK = "data-ag-book"
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # Left out with everything inside them: they only work on screen (or hold data for scripts).
@@ -206,6 +208,7 @@ class ArticleRewriter(HTMLParser):
         self.skip_depth = 0  # > 0 while inside a dropped element
         self.skip_tag = ""
         self.stack: list[_Open] = []
+        self.run_in: list[int] = []  # stack depths at which a run-in element opened
         self.title: list[str] = []
         self.title_state = "before"  # before / inside / done: the page's first heading
         self.ids: set[str] = set()
@@ -269,6 +272,8 @@ class ArticleRewriter(HTMLParser):
             if tag not in VOID:
                 self.skip_depth, self.skip_tag = 1, tag
             return
+        if named.get(BOOK_MARK) == "run-in" and tag not in VOID:
+            self.run_in.append(len(self.stack))
         if named.get(BOOK_MARK) == "front":
             self.front_depth = 1
         elif self.front_depth and tag not in VOID:
@@ -316,7 +321,9 @@ class ArticleRewriter(HTMLParser):
             out = [(name, value) for name, value in out if name not in FORM_ONLY]
         if tag == "button":
             return None  # e.g. a sortable column's heading: its words stay
-        if tag in HEADING:
+        if tag in HEADING and self.run_in:
+            written_tag = "p"
+        elif tag in HEADING:
             written_tag = self._heading(tag)
             if self.title_state == "before" and not self.front_depth:
                 self.title_state = "inside"
@@ -339,6 +346,8 @@ class ArticleRewriter(HTMLParser):
             return  # an end tag without its start tag: nothing to close
         while self.stack:
             item = self.stack.pop()
+            if self.run_in and self.run_in[-1] == len(self.stack):
+                self.run_in.pop()
             if item.written is not None:
                 self._emit(f"</{item.written}>")
             if self.front_depth:

@@ -279,8 +279,15 @@ def _contents_page(pdf_pages: list[str]) -> int:
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_pdf_opens_with_the_executive_summary_before_the_contents(pdf_pages: list[str], pdf_body: str, guide) -> None:
+def test_pdf_opens_with_the_executive_summary_before_the_contents(
+    pdf_pages: list[str], pdf_body: str, guide, loaded
+) -> None:
     from aiguide import evidence
+
+    words = {
+        **loaded.fields.labels("findings", "findings[].confidence.override.level"),
+        **loaded.fields.labels("findings", "findings[].kind"),
+    }
 
     assert pdf_pages[1].startswith("Executive summary ")
     summary = " ".join(pdf_pages[1 : _contents_page(pdf_pages)])
@@ -291,9 +298,10 @@ def test_pdf_opens_with_the_executive_summary_before_the_contents(pdf_pages: lis
     for direction in ("facilitator", "barrier", "both"):
         # The finding with the best evidence label of each direction is named, with its label.
         findings = [finding for finding in guide.findings if finding.direction == direction]
-        best = min(evidence.LEVELS.index(evidence.strength(finding, guide)) for finding in findings)
-        top = [f for f in findings if evidence.LEVELS.index(evidence.strength(f, guide)) == best]
-        assert any(_fold(f"{f.id} {f.title} (strength: {evidence.LEVELS[best].label.lower()})") in summary for f in top)
+        best = min(evidence.CATEGORIES.index(evidence.category(finding, guide)) for finding in findings)
+        top = [f for f in findings if evidence.CATEGORIES.index(evidence.category(f, guide)) == best]
+        label = words[evidence.CATEGORIES[best]].lower()
+        assert any(_fold(f"{f.id} {f.title} ({label})") in summary for f in top)
     # Said once: the decision-makers' chapter leaves out what the front of the PDF already holds.
     assert pdf_body.count("Executive summary") == 1
 

@@ -21,7 +21,7 @@ from typing import Any
 from . import PACKAGE_DIR
 
 CACHE_DIR_NAME = Path(".cache") / "aiguide"
-_CODE_FILES = ("loader.py", "schemas.py", "references.py", "validate.py", "problems.py", "cache.py")
+_CODE_FILES = ("loader.py", "schemas.py", "references.py", "validate.py", "problems.py", "cache.py", "calculators.py")
 
 
 @lru_cache(maxsize=1)

@@ -50,6 +50,8 @@ FRAGMENT_NAMES = (
     "checklist_essentials",
     "assessment_form",
     "assessment_rule",
+    "calculator",
+    "calculators_overview",
     "downloads_list",
     "schema_reference",
     "changelog",

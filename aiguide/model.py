@@ -308,6 +308,98 @@ def _assessment(raw: dict[str, Any]) -> Assessment:
 
 
 @dataclass(frozen=True)
+class CalculatorInput:
+    """One number a reader enters into a calculator."""
+
+    id: str
+    label: str
+    unit: str
+    default: float
+    min: float
+    max: float
+    step: float
+    help: str
+    group: str = ""
+    only_for: str = ""
+    optional: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    id: str
+    label: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class CalculatorChoice:
+    """A list a reader picks one option from."""
+
+    id: str
+    label: str
+    help: str
+    default: str
+    options: tuple[ChoiceOption, ...]
+
+
+@dataclass(frozen=True)
+class CalculatorResult:
+    id: str
+    label: str
+    decimals: int
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class CalculatorCitation:
+    source: str
+    section: str
+    mark: str
+    supports: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A decision calculator: what it asks, what it works out and where its formulas come from."""
+
+    id: str
+    title: str
+    intro: str
+    explanation: tuple[str, ...]
+    inputs: tuple[CalculatorInput, ...]
+    choices: tuple[CalculatorChoice, ...]
+    results: tuple[CalculatorResult, ...]
+    formulas: tuple[str, ...]
+    example_inputs: dict[str, float]
+    example_choices: dict[str, str]
+    citations: tuple[CalculatorCitation, ...]
+    findings: tuple[str, ...] = ()
+
+
+def _calculator(raw: dict[str, Any]) -> Calculator:
+    example = raw.get("example") or {}
+    return Calculator(
+        id=raw["id"],
+        title=raw["title"],
+        intro=raw["intro"],
+        explanation=tuple(raw["explanation"]),
+        inputs=tuple(CalculatorInput(**item) for item in raw["inputs"]),
+        choices=tuple(
+            CalculatorChoice(**{**item, "options": tuple(ChoiceOption(**option) for option in item["options"])})
+            for item in raw.get("choices", ())
+        ),
+        results=tuple(CalculatorResult(**item) for item in raw["results"]),
+        formulas=tuple(raw["formulas"]),
+        example_inputs=dict(example.get("inputs") or {}),
+        example_choices=dict(example.get("choices") or {}),
+        citations=tuple(CalculatorCitation(**item) for item in raw["citations"]),
+        findings=tuple(raw.get("findings", ())),
+    )
+
+
+@dataclass(frozen=True)
 class Change:
     type: str
     text: str
@@ -414,6 +506,7 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
+    calculators: tuple[Calculator, ...] = ()
     digest: str = ""  # content key of every data file and schema: equal digests mean identical data
 
     @cached_property
@@ -452,6 +545,19 @@ class GuideData:
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
         return {item.id: item for item in (*self.items, *self.retired_items)}
+
+    @cached_property
+    def calculator(self) -> dict[str, Calculator]:
+        return {calculator.id: calculator for calculator in self.calculators}
+
+    @cached_property
+    def calculator_sources(self) -> dict[str, tuple[str, ...]]:
+        """Source key -> ids of the calculators whose formulas cite it."""
+        cited: dict[str, list[str]] = {}
+        for calculator in self.calculators:
+            for key in dict.fromkeys(citation.source for citation in calculator.citations):
+                cited.setdefault(key, []).append(calculator.id)
+        return {key: tuple(ids) for key, ids in cited.items()}
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:
@@ -538,6 +644,7 @@ def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
         retired_findings=retired_findings,
         retired_faqs=retired_faqs,
         retired_items=retired_items,
+        calculators=tuple(_calculator(raw) for raw in (data.get("calculators") or {}).get("calculators", ())),
         digest=digest,
     )
 

@@ -27,6 +27,7 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "faqs": ("faqs", "id"),
     "checklists": ("items", "id"),
     "changelog": ("releases", "version"),
+    "calculators": ("calculators", "id"),
 }
 
 # What each kind of id is called in messages.
@@ -56,6 +57,7 @@ FIELD_REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("checklists", "findings", "findings"),
     ("glossary", "related", "glossary"),
     ("frameworks", "source", "sources"),
+    ("calculators", "findings", "findings"),
 )
 
 # Vocabularies whose every entry must be used somewhere, or say why not.
@@ -196,7 +198,7 @@ def _check_record_fields(ctx: _Context) -> None:
         for path, record in records(ctx.files.get(file), file):
             if field_name in record:
                 _check_refs(ctx, file, (*path, field_name), record[field_name], kind)
-    for file in ("findings", "faqs", "checklists"):
+    for file in ("findings", "faqs", "checklists", "calculators"):
         for path, record in records(ctx.files.get(file), file):
             _check_citations(ctx, file, (*path, "citations"), record.get("citations"))
     for path, record in records(ctx.files.get("checklists"), "checklists"):
@@ -388,6 +390,9 @@ def reference_problems(files: dict[str, LoadedFile]) -> list[Problem]:
     _check_assessment(ctx)
     _check_retirement(ctx)
     _check_changelog(ctx)
+    from .calculators import calculator_problems  # ids the calculators' code needs, limits, worked examples
+
+    ctx.problems.extend(calculator_problems(files.get("calculators")))
     if all(name in files for name in COLLECTIONS) and "guide" in files:
         _check_unused(ctx)
     return ctx.problems

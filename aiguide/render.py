@@ -35,6 +35,7 @@ PAGES = {
     "roles": "roles/index.md",
     "essentials": "checklists/essentials/index.md",
     "assessment": "assessment/index.md",
+    "calculators": "calculators/index.md",
     "changelog": "changelog/index.md",
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
@@ -150,6 +151,8 @@ class Renderer:
             return PAGES["checklists"], f"phase-{key}"
         if kind == "term":
             return PAGES["glossary"], key
+        if kind == "calculator":
+            return f"calculators/{key}/index.md", ""
         if kind == "level":
             return PAGES["method"], "strength"
         return PAGES[kind], key

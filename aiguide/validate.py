@@ -23,6 +23,7 @@ DATA_FILES = (
     "faqs",
     "checklists",
     "assessment",
+    "calculators",
     "changelog",
 )
 

@@ -422,7 +422,7 @@ class WorkedExample:
 
 
 def show(value: float | None, decimals: int, why: str = "") -> str:
-    return format_number(value, decimals) if value is not None else why or "not defined"
+    return format_number(value, decimals) if value is not None else why or "Not defined."
 
 
 def worked_example(calculator: Calculator) -> WorkedExample:

@@ -21,7 +21,7 @@ from .conftest import BUILD_ENV, MKDOCS, PROJECT_DIR, run_build
 
 def _unreferenced_finding(guide) -> tuple[str, str]:
     """A finding no FAQ, checklist item or headline relies on, and another of its theme to replace it."""
-    used = {fid for record in (*guide.faqs, *guide.items) for fid in record.findings}
+    used = {fid for record in (*guide.faqs, *guide.items, *guide.calculators) for fid in record.findings}
     headline = guide.meta.headline
     for item in (*headline.summary_themes, *headline.key_insights, *headline.implications, headline.conclusion):
         used.update(item.findings)

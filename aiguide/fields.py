@@ -44,6 +44,7 @@ DATA_FILES = (
     "faqs",
     "checklists",
     "vendor_questions",
+    "calculators",
     "assessment",
     "changelog",
 )

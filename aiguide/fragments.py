@@ -52,6 +52,8 @@ FRAGMENT_NAMES = (
     "checklist_item_cards",
     "finding_summaries",
     "executive_summary",
+    "calculator",
+    "calculators_overview",
 )
 
 
@@ -377,6 +379,27 @@ class Fragments:
 
     def assessment_rule(self) -> str:
         return self._render("assessment_rule.md.j2")
+
+    def calculator(self, calculator_id: str) -> str:
+        """A calculator's page: its form, formulas, worked example (computed here) and sources."""
+        from . import calculators
+
+        if calculator_id not in self.data.calculator:
+            raise UnknownIdError(f"calculator: {calculator_id!r} is not a calculator in data/calculators.yaml")
+        calc = self.data.calculator[calculator_id]
+        storage_key = f"{self.data.meta.id}:calculator:{calc.id}"
+        return self._render(
+            "calculator.md.j2",
+            calc=calc,
+            groups=calculators.input_groups(calc),
+            example=calculators.worked_example(calc),
+            config=calculators.script_config(calc, storage_key, self.data.meta.version),
+            input_text=calculators.input_text,
+            supports=self.guide.fields.labels("calculators", "calculators[].citations[].supports"),
+        )
+
+    def calculators_overview(self) -> str:
+        return self._render("calculators.md.j2")
 
     def downloads_list(self) -> str:
         """The downloads table: open data computed in memory to state sizes, the PDF's size stated by the build."""

@@ -364,6 +364,83 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class CalculatorInput:
+    """One number a reader enters into a calculator."""
+
+    id: str
+    label: str
+    unit: str
+    default: float
+    min: float
+    max: float
+    step: float
+    help: str
+    group: str = ""
+    only_for: str = ""
+    optional: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    id: str
+    label: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class CalculatorChoice:
+    """A list a reader picks one option from."""
+
+    id: str
+    label: str
+    help: str
+    default: str
+    options: tuple[ChoiceOption, ...]
+
+
+@dataclass(frozen=True)
+class CalculatorResult:
+    id: str
+    label: str
+    decimals: int
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class CalculatorExample:
+    """The values a calculator's worked example is computed from (left out: the input's or choice's default)."""
+
+    inputs: dict[str, float] = field(default_factory=dict)
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A decision calculator: what it asks, what it works out and where its formulas come from."""
+
+    id: str
+    title: str
+    intro: str
+    explanation: tuple[str, ...]
+    inputs: tuple[CalculatorInput, ...]
+    results: tuple[CalculatorResult, ...]
+    formulas: tuple[str, ...]
+    example: CalculatorExample
+    citations: tuple[Citation, ...]
+    choices: tuple[CalculatorChoice, ...] = ()
+    findings: tuple[str, ...] = ()
+
+    @property
+    def example_inputs(self) -> dict[str, float]:
+        return self.example.inputs
+
+    @property
+    def example_choices(self) -> dict[str, str]:
+        return self.example.choices
+
+
+@dataclass(frozen=True)
 class Change:
     type: str
     text: str
@@ -399,6 +476,7 @@ class GuideData:
     retired_items: tuple[ChecklistItem, ...] = ()
     vendor_groups: tuple[VendorGroup, ...] = ()
     vendor_questions: tuple[VendorQuestion, ...] = ()
+    calculators: tuple[Calculator, ...] = ()
 
     @cached_property
     def source(self) -> dict[str, Source]:
@@ -448,6 +526,19 @@ class GuideData:
     def questions_in_group(self, group_id: str) -> tuple[VendorQuestion, ...]:
         """The group's questions for suppliers, in file order."""
         return tuple(question for question in self.vendor_questions if question.group == group_id)
+
+    @cached_property
+    def calculator(self) -> dict[str, Calculator]:
+        return {calculator.id: calculator for calculator in self.calculators}
+
+    @cached_property
+    def calculator_sources(self) -> dict[str, tuple[str, ...]]:
+        """Source key -> ids of the calculators whose formulas cite it."""
+        cited: dict[str, list[str]] = {}
+        for calculator in self.calculators:
+            for key in dict.fromkeys(citation.source for citation in calculator.citations):
+                cited.setdefault(key, []).append(calculator.id)
+        return {key: tuple(ids) for key, ids in cited.items()}
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:

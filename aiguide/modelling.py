@@ -38,6 +38,7 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "releases": ("changelog", "releases"),
     "vendor_groups": ("vendor_questions", "groups"),
     "vendor_questions": ("vendor_questions", "questions"),
+    "calculators": ("calculators", "calculators"),
 }
 # Collections whose retired records are kept apart (their anchors stay alive, they drop out of counts).
 RETIRED_FIELDS = {"findings": "retired_findings", "faqs": "retired_faqs", "items": "retired_items"}

@@ -450,6 +450,10 @@ def reference_problems(files: dict[str, LoadedFile], fields: Fields, *, complete
     _check_assessment(ctx)
     _check_retirement(ctx)
     _check_changelog(ctx)
+    if "calculators" in files:
+        from .calculators import calculator_problems  # ids the calculators' code needs, limits, worked examples
+
+        ctx.problems.extend(calculator_problems(files["calculators"]))
     if complete:
         _check_unused(ctx)
     return ctx.problems

@@ -40,6 +40,7 @@ PAGES = {
     "roles": "roles/index.md",
     "essentials": "checklists/essentials/index.md",
     "assessment": "assessment/index.md",
+    "calculators": "calculators/index.md",
     "changelog": "changelog/index.md",
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
@@ -198,6 +199,8 @@ class Renderer:
             return PAGES["checklists"], f"phase-{key}"
         if kind == "term":
             return PAGES["glossary"], key
+        if kind == "calculator":
+            return f"calculators/{key}/index.md", ""
         if kind == "level":
             return PAGES["method"], f"confidence-{key}" if key else "confidence"
         return PAGES[kind], key

@@ -242,6 +242,21 @@ def test_pdf_has_no_navigation_chrome_or_buttons(pdf_text: str) -> None:
     assert [phrase for phrase in NAV_CHROME if phrase in pdf_text] == []
     for button in ("Copy share link", "Export CSV", "Clear my answers", "Clear filters", "Show everything"):
         assert button not in pdf_text
+    for button in ("Copy the link to these figures", "Download the table (CSV)", "Go back to the starting values"):
+        assert button not in pdf_text
+
+
+def test_pdf_holds_each_calculators_formulas_and_worked_example(pdf_text: str, guide) -> None:
+    from aiguide.calculators import worked_example
+
+    for calculator in guide.calculators:
+        assert _fold(calculator.formulas[-1]) in pdf_text, calculator.id
+        example = worked_example(calculator)
+        shown = [row.value for row in example.results] if not example.years else list(example.years[-1])
+        # The results appear in the PDF in the order of the table, each after the one before.
+        start = pdf_text.index(calculator.intro.split(".")[0])
+        for value in shown:
+            start = pdf_text.index(value, start) + len(value)
 
 
 @pytest.mark.build

@@ -21,7 +21,15 @@ from typing import Any
 from . import PACKAGE_DIR
 
 CACHE_DIR_NAME = Path(".cache") / "aiguide"
-_CODE_FILES = ("loader.py", "schemas.py", "references.py", "validate.py", "problems.py", "cache.py")
+_CODE_FILES = (
+    "loader.py",
+    "schemas.py",
+    "references.py",
+    "regulation_checks.py",
+    "validate.py",
+    "problems.py",
+    "cache.py",
+)
 
 
 @lru_cache(maxsize=1)

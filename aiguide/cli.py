@@ -28,7 +28,7 @@ def check(project_dir: Path, today: dt.date | None = None) -> int:
     print(
         f"data OK: {len(DATA_FILES)} files, {len(data.sources)} sources, {len(data.themes)} themes, "
         f"{len(data.findings)} findings, {len(data.faqs)} FAQs, {len(data.items)} checklist items, "
-        f"{len(data.terms)} glossary terms"
+        f"{len(data.terms)} glossary terms, {len(data.instruments)} laws with {len(data.obligations)} obligations"
     )
     return 0
 

@@ -93,6 +93,24 @@ CHECKLIST_COLUMNS = (
     "last_reviewed",
 )
 
+# regulations.csv: one row per obligation, with its law's and jurisdiction's details first.
+REGULATION_COLUMNS = (
+    "jurisdiction",
+    "instrument",
+    "instrument_title",
+    "identifier",
+    "kind",
+    "id",
+    "title",
+    "binds",
+    "roles",
+    "phases",
+    "text",
+    "advice",
+    "citations",
+    "last_reviewed",
+)
+
 MEDIA_JSON = "application/json"
 MEDIA_CSV = "text/csv; charset=utf-8"
 MEDIA_BIBTEX = "application/x-bibtex; charset=utf-8"
@@ -262,6 +280,26 @@ def checklist_csv(data: GuideData, raw: Mapping[str, Any]) -> str:
     return csv_text(records_of(raw, "checklists"), CHECKLIST_COLUMNS)
 
 
+def obligation_rows(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every obligation of regulations.yaml as a flat record, led by its law's and jurisdiction's fields."""
+    rows = []
+    for instrument in raw["regulations"]["instruments"]:
+        law = {
+            "jurisdiction": instrument["jurisdiction"],
+            "instrument": instrument["id"],
+            "instrument_title": instrument["title"],
+            "identifier": instrument["identifier"],
+            "kind": instrument["kind"],
+        }
+        rows.extend({**law, **obligation} for obligation in instrument["obligations"])
+    return rows
+
+
+def regulations_csv(data: GuideData, raw: Mapping[str, Any]) -> str:
+    """One row per legal obligation, with the law it belongs to."""
+    return csv_text(obligation_rows(raw), REGULATION_COLUMNS)
+
+
 # ------------------------------------------------------------------ licence and citation
 
 
@@ -361,6 +399,14 @@ def _data_files(data: GuideData, raw: Mapping[str, Any]) -> list[DownloadFile]:
             "One row per checklist item with its phase, tier, theme, roles, findings and crosswalks.",
             MEDIA_CSV,
             checklist_csv(data, raw),
+        ),
+        _text_file(
+            "regulations.csv",
+            "Law and regulation (CSV)",
+            "One row per legal obligation, with its jurisdiction, law, official identifier, who must act, "
+            "roles, phases and citations as 'KEY (section, mark)'.",
+            MEDIA_CSV,
+            regulations_csv(data, raw),
         ),
     ]
 

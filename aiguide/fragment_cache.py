@@ -53,6 +53,8 @@ FRAGMENT_NAMES = (
     "downloads_list",
     "schema_reference",
     "changelog",
+    "law_overview",
+    "jurisdiction_page",
 )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import PROJECT_DIR, evidence
+from . import PROJECT_DIR, evidence, law
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
 
@@ -137,6 +137,7 @@ class RoleView:
     items_by_phase: list[tuple[Phase, list]]
     findings: list
     faqs: list
+    regulations: list = dataclasses.field(default_factory=list)  # law.RoleLaw per jurisdiction
 
 
 def role_view(data: GuideData, role_id: str) -> RoleView:
@@ -151,6 +152,7 @@ def role_view(data: GuideData, role_id: str) -> RoleView:
         items_by_phase=items_by_phase,
         findings=by_strength([finding for finding in data.findings if role_id in finding.roles], data),
         faqs=[faq for faq in data.faqs if role_id in faq.roles],
+        regulations=law.obligations_for_role(data, role_id),
     )
 
 
@@ -231,6 +233,9 @@ class Fragments:
         self.project_dir = project_dir
         self.renderer = Renderer(data, current_page)
         self.renderer.env.globals["source_tally"] = evidence.source_tally(data)
+        self.renderer.env.globals.update(
+            BINDS_LABELS=law.BINDS_LABELS, INSTRUMENT_KIND_LABELS=law.INSTRUMENT_KIND_LABELS
+        )
 
     def _render(self, template: str, **context: Any) -> str:
         return self.renderer.render(template, **context)
@@ -326,6 +331,16 @@ class Fragments:
 
     def changelog(self) -> str:
         return self._render("changelog.md.j2")
+
+    def law_overview(self) -> str:
+        return self._render("law_overview.md.j2", rows=law.phase_rows(self.data))
+
+    def jurisdiction_page(self, jurisdiction_id: str) -> str:
+        if jurisdiction_id not in self.data.jurisdiction:
+            raise UnknownIdError(
+                f"jurisdiction_page: {jurisdiction_id!r} is not a jurisdiction in data/regulations.yaml"
+            )
+        return self._render("jurisdiction_page.md.j2", view=law.jurisdiction_view(self.data, jurisdiction_id))
 
     def functions(self) -> dict[str, Callable[..., str]]:
         """Every public fragment, by the name pages call it."""

@@ -152,6 +152,7 @@ class Finding:
     last_reviewed: str
     also_themes: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    regulations: tuple[str, ...] = ()
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -200,6 +201,7 @@ class ChecklistItem:
     last_reviewed: str
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
+    regulations: tuple[str, ...] = ()
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -365,7 +367,7 @@ def _guide_meta(raw: dict[str, Any]) -> GuideMeta:
 
 
 def _finding(raw: dict[str, Any]) -> Finding:
-    values = _tuples(raw, "roles", "phases", "also_themes", "terms")
+    values = _tuples(raw, "roles", "phases", "also_themes", "terms", "regulations")
     values["citations"] = _citations(raw["citations"])
     return Finding(**values)
 
@@ -377,7 +379,7 @@ def _faq(raw: dict[str, Any]) -> Faq:
 
 
 def _item(raw: dict[str, Any]) -> ChecklistItem:
-    values = _tuples(raw, "roles", "findings")
+    values = _tuples(raw, "roles", "findings", "regulations")
     values["citations"] = _citations(raw.get("citations"))
     values["crosswalk"] = _mapping_of_tuples(raw.get("crosswalk"))
     return ChecklistItem(**values)
@@ -393,6 +395,85 @@ def _framework(raw: dict[str, Any]) -> Framework:
     values = dict(raw)
     values["domains"] = tuple(Domain(**domain) for domain in raw["domains"])
     return Framework(**values)
+
+
+@dataclass(frozen=True)
+class RegulationGap:
+    """Something a law page could not cover because its text was not found or read."""
+
+    title: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    id: str
+    title: str
+    short_title: str
+    summary: str
+    last_reviewed: str
+    gaps: tuple[RegulationGap, ...] = ()
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One thing a law, standard or guidance document requires, with the sections that say so."""
+
+    id: str
+    title: str
+    text: str
+    binds: str
+    roles: tuple[str, ...]
+    phases: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    last_reviewed: str
+    advice: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A law, standard or guidance document of one jurisdiction and the obligations it sets."""
+
+    id: str
+    jurisdiction: str
+    title: str
+    identifier: str
+    kind: str
+    covers: str
+    binds: str
+    last_reviewed: str
+    obligations: tuple[Obligation, ...]
+
+    @property
+    def anchor(self) -> str:
+        return self.id
+
+
+def _jurisdiction(raw: dict[str, Any]) -> Jurisdiction:
+    values = dict(raw)
+    values["gaps"] = tuple(
+        RegulationGap(gap["title"], gap["text"], _citations(gap.get("citations")), tuple(gap.get("roles", ())))
+        for gap in raw.get("gaps", ())
+    )
+    return Jurisdiction(**values)
+
+
+def _obligation(raw: dict[str, Any]) -> Obligation:
+    values = _tuples(raw, "roles", "phases")
+    values["citations"] = _citations(raw["citations"])
+    return Obligation(**values)
+
+
+def _instrument(raw: dict[str, Any]) -> Instrument:
+    values = dict(raw)
+    values["obligations"] = tuple(_obligation(item) for item in raw["obligations"])
+    return Instrument(**values)
 
 
 @dataclass(frozen=True)
@@ -414,6 +495,9 @@ class GuideData:
     retired_findings: tuple[Finding, ...] = ()
     retired_faqs: tuple[Faq, ...] = ()
     retired_items: tuple[ChecklistItem, ...] = ()
+    legal_notice: str = ""
+    jurisdictions: tuple[Jurisdiction, ...] = ()
+    instruments: tuple[Instrument, ...] = ()
     digest: str = ""  # content key of every data file and schema: equal digests mean identical data
 
     @cached_property
@@ -452,6 +536,36 @@ class GuideData:
     @cached_property
     def item(self) -> dict[str, ChecklistItem]:
         return {item.id: item for item in (*self.items, *self.retired_items)}
+
+    @cached_property
+    def jurisdiction(self) -> dict[str, Jurisdiction]:
+        return {jurisdiction.id: jurisdiction for jurisdiction in self.jurisdictions}
+
+    @cached_property
+    def obligations(self) -> tuple[Obligation, ...]:
+        """Every obligation of every law, in file order."""
+        return tuple(obligation for instrument in self.instruments for obligation in instrument.obligations)
+
+    @cached_property
+    def regulation(self) -> dict[str, Instrument | Obligation]:
+        """Laws and obligations by id: the ids that findings' and checklist items' ``regulations`` name."""
+        found: dict[str, Instrument | Obligation] = {}
+        for instrument in self.instruments:
+            found[instrument.id] = instrument
+            found.update((obligation.id, obligation) for obligation in instrument.obligations)
+        return found
+
+    @cached_property
+    def instrument_of(self) -> dict[str, Instrument]:
+        """Law or obligation id -> the law it belongs to."""
+        return {
+            key: instrument
+            for instrument in self.instruments
+            for key in (instrument.id, *(obligation.id for obligation in instrument.obligations))
+        }
+
+    def instruments_of(self, jurisdiction_id: str) -> tuple[Instrument, ...]:
+        return tuple(instrument for instrument in self.instruments if instrument.jurisdiction == jurisdiction_id)
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:
@@ -501,9 +615,9 @@ class GuideData:
 
     @cached_property
     def citing_records(self) -> dict[str, tuple[str, ...]]:
-        """Source key -> ids of the findings, FAQs and checklist items that cite it."""
+        """Source key -> ids of the findings, FAQs, checklist items and legal obligations that cite it."""
         cited: dict[str, list[str]] = {source.key: [] for source in self.sources}
-        for record in (*self.findings, *self.faqs, *self.items):
+        for record in (*self.findings, *self.faqs, *self.items, *self.obligations):
             for key in dict.fromkeys(citation.source for citation in record.citations):
                 cited[key].append(record.id)
         return {key: tuple(ids) for key, ids in cited.items()}
@@ -522,6 +636,7 @@ def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
     findings, retired_findings = _split(tuple(_finding(raw) for raw in data["findings"]["findings"]))
     faqs, retired_faqs = _split(tuple(_faq(raw) for raw in data["faqs"]["faqs"]))
     items, retired_items = _split(tuple(_item(raw) for raw in data["checklists"]["items"]))
+    regulations = data["regulations"]
     return GuideData(
         meta=_guide_meta(data["guide"]),
         sources=tuple(Source(**_tuples(raw, "authors", "not_seen")) for raw in data["sources"]["sources"]),
@@ -538,6 +653,9 @@ def build_model(files: dict[str, Any], digest: str = "") -> GuideData:
         retired_findings=retired_findings,
         retired_faqs=retired_faqs,
         retired_items=retired_items,
+        legal_notice=regulations["notice"],
+        jurisdictions=tuple(_jurisdiction(raw) for raw in regulations["jurisdictions"]),
+        instruments=tuple(_instrument(raw) for raw in regulations["instruments"]),
         digest=digest,
     )
 

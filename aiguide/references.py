@@ -38,6 +38,7 @@ KIND_WORDS = {
     "frameworks": "framework",
     "glossary": "glossary term",
     "findings": "finding",
+    "regulations": "law or obligation",
 }
 
 # (file, field, kind): a field of every record that refers to ids of another kind.
@@ -54,6 +55,8 @@ FIELD_REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("checklists", "theme", "themes"),
     ("checklists", "roles", "roles"),
     ("checklists", "findings", "findings"),
+    ("checklists", "regulations", "regulations"),
+    ("findings", "regulations", "regulations"),
     ("glossary", "related", "glossary"),
     ("frameworks", "source", "sources"),
 )
@@ -380,8 +383,11 @@ def _check_unused(ctx: _Context) -> None:
 
 def reference_problems(files: dict[str, LoadedFile]) -> list[Problem]:
     """Every cross-record problem in the loaded files."""
+    from .regulation_checks import check_regulations  # imports this module's helpers
+
     ctx = _Context(files)
     _collect_ids(ctx)
+    check_regulations(ctx)
     _check_record_fields(ctx)
     _check_guide(ctx)
     _check_phase_order(ctx)

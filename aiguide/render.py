@@ -39,7 +39,11 @@ PAGES = {
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
     "about": "about/index.md",
+    "law": "law/index.md",
 }
+
+# Law pages: one per jurisdiction in this folder (law/<jurisdiction id>/), laws and obligations anchored by id.
+LAW_FOLDER = "law"
 
 # Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
 THEME_GROUP_FOLDER = "themes/by-domain"
@@ -53,6 +57,7 @@ TYPE_LABELS = {
     "guidance": "Guidance",
     "news": "News write-up",
     "protocol": "Review protocol",
+    "legislation": "Legislation",
 }
 
 # Characters that would let data text start Markdown links or images ([text](url)), attribute lists
@@ -152,6 +157,10 @@ class Renderer:
             return PAGES["glossary"], key
         if kind == "level":
             return PAGES["method"], "strength"
+        if kind == "jurisdiction":
+            return f"{LAW_FOLDER}/{key}/index.md", ""
+        if kind == "regulation":
+            return f"{LAW_FOLDER}/{self.data.instrument_of[key].jurisdiction}/index.md", key
         return PAGES[kind], key
 
     def url(self, kind: str, key: str = "") -> str:

@@ -111,6 +111,7 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "findings[].roles": "The 'Concerns' line, the role pages and the role filter of the findings table.",
         "findings[].phases": "The 'When' line, the decision-point pages and the phase filter of the findings table.",
         "findings[].terms": "The 'Terms' line, linking to the glossary.",
+        "findings[].regulations": "The 'Law and regulation' line, linking to the law pages; lists the finding there.",
         "findings[].citations": "The 'Evidence and provenance' box; its V citations decide the strength label.",
     },
     "faqs": {
@@ -136,12 +137,16 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "items[].help": "The text under the question: what good looks like and how to check it.",
         "items[].crosswalk": "The 'Crosswalk' line naming the published checklists' questions or areas.",
         "items[].citations": "The 'Further sources' box under the item.",
+        "items[].regulations": "The 'Law and regulation' line, linking to the law pages; lists the item there.",
     },
     "sources": {
         "sources": "The Sources page, grouped by the sources' role.",
         "sources[].key": "Heading and anchor on the Sources page; every citation links to it.",
-        "sources[].role": "The group of the Sources page the source is listed in.",
-        "sources[].type": "The type badge; reviews and primary studies count as studies for evidence strength.",
+        "sources[].role": "The group of the Sources page the source is listed in; regulatory sources have their own.",
+        "sources[].type": (
+            "The type badge; reviews and primary studies count as studies and guidance as guidance for evidence "
+            "strength, legislation not at all."
+        ),
         "sources[].authors": "Start of the formatted reference.",
         "sources[].authors_complete": "false adds 'et al. (author list incomplete)' to the reference.",
         "sources[].title": "Part of the formatted reference.",
@@ -215,6 +220,37 @@ SITE_EFFECTS: dict[str, dict[str, str]] = {
         "bands": "The result bands table and the result shown to the reader.",
         "blocking": "The 'Rule' boxes under the bands table; they cap the result whatever the score.",
     },
+    "regulations": {
+        "notice": "The 'Not legal advice' box at the top of every law page and the role pages' law section.",
+        "jurisdictions": "One law page per jurisdiction (law/<id>/), its nav entry and its overview column.",
+        "jurisdictions[].id": "The page address law/<id>/; laws name their jurisdiction by it.",
+        "jurisdictions[].title": "Page heading, nav entry and the jurisdiction's name in the overview table.",
+        "jurisdictions[].short_title": "Column heading of the overview table and the prefix of links from other pages.",
+        "jurisdictions[].summary": "The opening paragraph of the jurisdiction's page.",
+        "jurisdictions[].last_reviewed": "Shown under the summary and in the overview table.",
+        "jurisdictions[].gaps": "The 'What this page does not cover' section of the jurisdiction's page.",
+        "jurisdictions[].gaps[].title": "The bold start of the gap's entry.",
+        "jurisdictions[].gaps[].text": "The text of the gap's entry.",
+        "jurisdictions[].gaps[].roles": "Also lists the gap in the law section of those roles' pages.",
+        "instruments": "One section per law on its jurisdiction's page, in file order.",
+        "instruments[].id": "Anchor of the law's section (#eu-ai-act); checklist items and findings may link to it.",
+        "instruments[].jurisdiction": "The jurisdiction page the law is shown on.",
+        "instruments[].title": "Heading of the law's section and its name in the overview table.",
+        "instruments[].identifier": "Shown in bold under the heading: the official identifier.",
+        "instruments[].kind": "The Law, Binding standard or Guidance badge.",
+        "instruments[].covers": "The paragraph under the heading.",
+        "instruments[].binds": "The 'Who acts' badge of the law.",
+        "instruments[].last_reviewed": "Shown after the law's description.",
+        "instruments[].obligations": "One entry per obligation under the law and the cells of the step tables.",
+        "instruments[].obligations[].id": "Anchor of the obligation (#eu-gdpr-dpia); other records link to it.",
+        "instruments[].obligations[].title": "Heading of the obligation and the text of every link to it.",
+        "instruments[].obligations[].text": "The body of the obligation, also shown on the role pages it concerns.",
+        "instruments[].obligations[].advice": "A 'The guide's advice (not a legal requirement)' box under the text.",
+        "instruments[].obligations[].binds": "The 'Who acts' badge and the 'Who acts' column on role pages.",
+        "instruments[].obligations[].roles": "The 'Concerns' line and the law section of those roles' pages.",
+        "instruments[].obligations[].phases": "The 'When' line and the rows of the step-by-step tables.",
+        "instruments[].obligations[].citations": "The 'Sources and provenance' box under the obligation.",
+    },
     "glossary": {
         "terms": "The glossary page, sorted by term.",
         "terms[].id": "Anchor of the term on the glossary page; findings and other terms link to it by this id.",
@@ -246,6 +282,7 @@ REFERENCE_DEFS: dict[str, tuple[str, str, Callable[[GuideData], list[str]]]] = {
     "term_ref": ("glossary.yaml", "id", lambda data: [term.id for term in data.terms]),
     "source_key": ("sources.yaml", "key", lambda data: [source.key for source in data.sources]),
     "finding_id": ("findings.yaml", "id", lambda data: [finding.id for finding in data.findings]),
+    "regulation_ref": ("regulations.yaml", "id", lambda data: list(data.regulation)),
 }
 
 # Mappings keyed by framework id, whose values are domain ids: path -> framework kind.
@@ -255,6 +292,7 @@ FRAMEWORK_MAPS = {"themes[].frameworks": "analytic", "items[].crosswalk": "cross
 LOCAL_REFERENCES: dict[tuple[str, str], str] = {
     ("assessment", "blocking[].answers"): "answers[].id",
     ("assessment", "blocking[].band"): "bands[].id",
+    ("regulations", "instruments[].jurisdiction"): "jurisdictions[].id",
 }
 
 _DEF_NOUNS = {

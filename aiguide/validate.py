@@ -22,6 +22,7 @@ DATA_FILES = (
     "findings",
     "faqs",
     "checklists",
+    "regulations",
     "assessment",
     "changelog",
 )

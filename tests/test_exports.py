@@ -380,6 +380,7 @@ def test_downloads_include_every_format_and_every_schema(downloads: dict[str, Do
         "findings.csv",
         "sources.csv",
         "checklist.csv",
+        "regulations.csv",
         "sources.bib",
         "sources.ris",
         "guide.bib",

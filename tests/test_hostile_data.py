@@ -52,6 +52,7 @@ PAGES_WITH_TEXT = {
     "assessment/index.html": "assessment intro",
     "changelog/index.html": "release notes",
     "about/index.html": "how to cite",
+    "law/eu/index.html": "jurisdiction summary and obligation texts",
 }
 # Every attribute that holds a handler or an address, and every executable script, found in the live DOM.
 DOM_OFFENDERS = """() => {

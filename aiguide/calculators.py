@@ -461,18 +461,6 @@ def worked_example(calculator: Calculator) -> WorkedExample:
 # ----------------------------------------------------------------------------- checks of data/calculators.yaml
 
 
-def _finite_paths(value: Any, path: DataPath) -> Iterator[DataPath]:
-    """Paths of NaN values (the schema's bounds already reject infinities)."""
-    if isinstance(value, float) and math.isnan(value):
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _finite_paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _finite_paths(item, (*path, index))
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -617,8 +605,6 @@ def calculator_problems(loaded: LoadedFile | None) -> list[Problem]:
     if loaded is None or not isinstance(loaded.data, dict):
         return []
     checker = _Checker(loaded)
-    for path in _finite_paths(loaded.data, ()):
-        checker.report(path, "is not a number (.nan); write a finite number such as 2.5")
     for index, record in _dicts(loaded.data.get("calculators")):
         checker.calculator(("calculators", index), record)
     return checker.problems

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import evidence
+from . import evidence, law
 from .evidence_map import EvidenceMap, build_map
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
@@ -54,6 +54,8 @@ FRAGMENT_NAMES = (
     "executive_summary",
     "calculator",
     "calculators_overview",
+    "law_overview",
+    "jurisdiction_page",
 )
 
 
@@ -169,6 +171,7 @@ class RoleView:
     items_by_phase: list[tuple[Phase, list]]
     findings: list
     faqs: list
+    regulations: list = dataclasses.field(default_factory=list)  # law.RoleLaw per jurisdiction
 
 
 def role_view(data: GuideData, role_id: str) -> RoleView:
@@ -183,6 +186,7 @@ def role_view(data: GuideData, role_id: str) -> RoleView:
         items_by_phase=items_by_phase,
         findings=evidence.by_confidence([finding for finding in data.findings if role_id in finding.roles], data),
         faqs=[faq for faq in data.faqs if role_id in faq.roles],
+        regulations=law.obligations_for_role(data, role_id),
     )
 
 
@@ -454,3 +458,13 @@ class Fragments:
 
     def changelog(self) -> str:
         return self._render("changelog.md.j2")
+
+    def law_overview(self) -> str:
+        return self._render("law_overview.md.j2", rows=law.phase_rows(self.data))
+
+    def jurisdiction_page(self, jurisdiction_id: str) -> str:
+        if jurisdiction_id not in self.data.jurisdiction:
+            raise UnknownIdError(
+                f"jurisdiction_page: {jurisdiction_id!r} is not a jurisdiction in data/regulations.yaml"
+            )
+        return self._render("jurisdiction_page.md.j2", view=law.jurisdiction_view(self.data, jurisdiction_id))

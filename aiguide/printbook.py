@@ -35,12 +35,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 
 from . import PROJECT_DIR
 from .csp import with_policy
 from .render import template_environment
+from .siteconfig import read_site_config
 
 PRINT_PAGE = "print_page.html"
 # Pages about maintaining the data rather than adopting AI, and the downloads page: on the website only.
@@ -94,20 +94,9 @@ class BookPage:
     content: Markup = field(default_factory=Markup)  # the rewritten article
 
 
-def _ignoring_tags() -> type[yaml.SafeLoader]:
-    """A YAML loader for mkdocs.yml that reads ``!ENV`` and ``!!python/…`` tags as empty values."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    for prefix in ("!", "tag:yaml.org,2002:python/"):
-        Loader.add_multi_constructor(prefix, lambda loader, suffix, node: None)
-    return Loader
-
-
 def read_config(project_dir: Path) -> dict[str, Any]:
-    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ignoring_tags())
-    if not isinstance(config, dict) or not isinstance(config.get("nav"), list):
+    config = read_site_config(project_dir)
+    if not isinstance(config.get("nav"), list):
         raise PrintPageError(f"{project_dir / 'mkdocs.yml'}: no nav to take the order of the pages from")
     return config
 

@@ -45,7 +45,12 @@ PAGES = {
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
     "about": "about/index.md",
+    "law": "law/index.md",
+    "vendor-questions": "vendor-questions/index.md",
 }
+
+# Law pages: one per jurisdiction in this folder (law/<jurisdiction id>/), laws and obligations anchored by id.
+LAW_FOLDER = "law"
 
 # Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
 THEME_GROUP_FOLDER = "themes/by-domain"
@@ -61,6 +66,8 @@ LABEL_FIELDS = {
     "KIND_LABELS": ("findings", "findings[].kind"),
     "LEVEL_LABELS": ("findings", "findings[].confidence.override.level"),
     "CONCERN_LABELS": ("findings", "findings[].confidence.methodological_limitations.concern"),
+    "BINDS_LABELS": ("regulations", "instruments[].binds"),
+    "INSTRUMENT_KIND_LABELS": ("regulations", "instruments[].kind"),
 }
 # Template globals holding one sentence per enum value telling readers what it means (``x-meanings``).
 MEANING_FIELDS = {
@@ -189,6 +196,8 @@ class Renderer:
             return PAGES["faq"], key.lower()
         if kind == "item":
             return PAGES["checklists"], key.lower()
+        if kind == "vendor-question":
+            return PAGES["vendor-questions"], key.lower()
         if kind == "theme-group":
             return f"{THEME_GROUP_FOLDER}/{key}/index.md", ""
         if kind == "phase":
@@ -203,6 +212,10 @@ class Renderer:
             return f"calculators/{key}/index.md", ""
         if kind == "level":
             return PAGES["method"], f"confidence-{key}" if key else "confidence"
+        if kind == "jurisdiction":
+            return f"{LAW_FOLDER}/{key}/index.md", ""
+        if kind == "regulation":
+            return f"{LAW_FOLDER}/{self.data.instrument_of[key].jurisdiction}/index.md", key
         return PAGES[kind], key
 
     def url(self, kind: str, key: str = "") -> str:

@@ -58,6 +58,7 @@ PAGES_WITH_TEXT = {
     "calculators/alerts/index.html": "calculator intro, formulas and worked example",
     "changelog/index.html": "release notes",
     "about/index.html": "how to cite",
+    "law/eu/index.html": "jurisdiction summary and obligation texts",
 }
 # Every attribute that holds a handler or an address, and every executable script, found in the live DOM.
 DOM_OFFENDERS = """() => {

@@ -473,9 +473,12 @@ def _schema_files(guide: Guide) -> list[DownloadFile]:
 
 
 def download_files(guide: Guide) -> list[DownloadFile]:
-    """Every download, in a fixed order; raise :class:`DataError` when the data has problems."""
-    data = guide.model
-    return [*_data_files(guide), *_citation_files(data), *_schema_files(guide)]
+    """Every download, in a fixed order, made once per loaded guide (the downloads page states their sizes, the
+    build writes them); raise :class:`DataError` when the data has problems."""
+    if "downloads" not in guide.memo:
+        data = guide.model
+        guide.memo["downloads"] = [*_data_files(guide), *_citation_files(data), *_schema_files(guide)]
+    return list(guide.memo["downloads"])
 
 
 def write_downloads(guide: Guide, out_dir: Path) -> list[Path]:

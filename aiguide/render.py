@@ -11,12 +11,14 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from . import PACKAGE_DIR, evidence
+from .cache import project_cache
 from .model import THEME_GROUP_FRAMEWORK
 
 if TYPE_CHECKING:
@@ -137,10 +139,22 @@ def table_cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def template_environment() -> Environment:
-    """The Jinja environment of every template: autoescaped, strict, data text made inert."""
+def template_environment(cache_dir: Path | None = None) -> Environment:
+    """The Jinja environment of every template: autoescaped, strict, data text made inert.
+
+    With ``cache_dir``, compiled templates are kept there between builds (Jinja checks each template's
+    source before reusing its compiled form, and stores entries atomically).
+    """
+    bytecode = None
+    if cache_dir is not None:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache_dir))
+        except OSError:
+            pass  # a read-only checkout compiles the templates on every build
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=bytecode,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -164,7 +178,7 @@ class Renderer:
         self.guide = guide
         self.data = data = guide.model
         self.current_page = current_page
-        self.env = template_environment()
+        self.env = template_environment(project_cache(guide.project_dir).folder("templates"))
         labels = {name: guide.fields.labels(*where) for name, where in LABEL_FIELDS.items()}
         meanings = {name: guide.fields.meanings(*where) for name, where in MEANING_FIELDS.items()}
         grades = {finding_id: evidence.confidence(finding, data) for finding_id, finding in data.finding.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import GuideData, Instrument, Jurisdiction, Obligation, Phase, RegulationGap
+from .model import CitingRecord, GuideData, Instrument, Jurisdiction, Obligation, Phase, RegulationGap
 
 
 @dataclass(frozen=True)
@@ -41,16 +41,18 @@ class JurisdictionView:
     jurisdiction: Jurisdiction
     instruments: tuple[Instrument, ...]
     rows: list[PhaseRow]
-    linked_from: dict[str, tuple[str, ...]]
+    linked_from: dict[str, tuple[CitingRecord, ...]]
 
 
-def linked_from(data: GuideData) -> dict[str, tuple[str, ...]]:
-    """Law or obligation id -> ids of the checklist items and findings that point to it."""
-    links: dict[str, list[str]] = {key: [] for key in data.regulation}
-    for record in (*data.items, *data.findings):
-        for key in record.regulations:
-            links[key].append(record.id)
-    return {key: tuple(ids) for key, ids in links.items()}
+def linked_from(data: GuideData) -> dict[str, tuple[CitingRecord, ...]]:
+    """Law or obligation id -> the checklist items, questions for suppliers and findings that point to it."""
+    links: dict[str, list[CitingRecord]] = {key: [] for key in data.regulation}
+    groups = (("item", data.items), ("vendor-question", data.vendor_questions), ("finding", data.findings))
+    for kind, records in groups:
+        for record in records:
+            for key in record.regulations:
+                links[key].append(CitingRecord(kind, record.id, record.id))
+    return {key: tuple(records) for key, records in links.items()}
 
 
 def jurisdiction_view(data: GuideData, jurisdiction_id: str) -> JurisdictionView:

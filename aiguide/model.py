@@ -265,6 +265,7 @@ class VendorQuestion:
     last_reviewed: str
     findings: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
+    regulations: tuple[str, ...] = ()
     practice_advice: bool = False
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
 

@@ -223,6 +223,21 @@ def test_checklist_items_and_findings_link_to_their_laws(built_site: Path, guide
 
 
 @pytest.mark.build
+def test_questions_for_suppliers_and_law_pages_link_both_ways(built_site: Path, guide: GuideData) -> None:
+    linked = [question for question in guide.vendor_questions if question.regulations]
+    assert linked
+    questions = parse(built_site / "vendor-questions" / "index.html")
+    for question in linked:
+        for key in question.regulations:
+            jurisdiction = guide.instrument_of[key].jurisdiction
+            target = f"law/{jurisdiction}/index.html#{key}"
+            assert any(link.endswith(target) for link in questions.links[question.anchor]), (question.id, key)
+            law_page = parse(built_site / "law" / jurisdiction / "index.html")
+            back = f"vendor-questions/index.html#{question.anchor}"
+            assert any(link.endswith(back) for link in law_page.links[key]), (key, question.id)
+
+
+@pytest.mark.build
 def test_role_pages_list_the_obligations_and_gaps_that_name_them(built_site: Path, guide) -> None:
     for role in guide.roles:
         page = parse(built_site / "roles" / role.id / "index.html")

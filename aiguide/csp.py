@@ -38,6 +38,7 @@ KNOWN_INLINE_SCRIPTS = {
     "7eb3684fdacd": "Material base.html: __md_scope and the local-storage helpers",
     "0eb10c249dbd": "Material base.html: the saved colour palette",
     "ffcc0f7735fd": "Material base.html: open the content tab named in the address",
+    "213d571a86bd": "Zensical 0.0.73 base.html: __md_scope (with a closing slash), local storage, the platform",
 }
 # The one page-specific part of a known script: the relative address of the site's root.
 _SCOPE = re.compile(r'new URL\("[^"]*",location\)')

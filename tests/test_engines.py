@@ -49,7 +49,12 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 
 class PageText(HTMLParser):
-    """The parts of a page that readers see: its <title>, the primary menu's links and the article's text."""
+    """The parts of a page that readers see: its <title>, the primary menu's links and the article's text.
+
+    The menu is the site's navigation: the copy of the page's own table of contents that Material nests in it
+    for the phone's drawer (a ``md-nav--secondary`` inside the primary menu) is left out. With tabs, Zensical
+    does not nest that copy; both engines show the table of contents itself beside the page.
+    """
 
     def __init__(self, page: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -60,6 +65,7 @@ class PageText(HTMLParser):
         self._in_title = False
         self._article_depth = 0
         self._menu_depth = 0
+        self._toc_depth = 0  # the menu depth of the nested table of contents, while inside it
         self._link: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -72,9 +78,11 @@ class PageText(HTMLParser):
             self._article_depth = 1
         if self._menu_depth and tag == "nav":
             self._menu_depth += 1
+            if "md-nav--secondary" in classes and not self._toc_depth:
+                self._toc_depth = self._menu_depth
         elif tag == "nav" and "md-nav--primary" in classes:
             self._menu_depth = 1
-        if self._menu_depth and tag == "a":
+        if self._menu_depth and not self._toc_depth and tag == "a":
             target = posixpath.normpath(posixpath.join(self.folder, values.get("href") or ""))
             self._link = [f"{target} "]
 
@@ -83,6 +91,8 @@ class PageText(HTMLParser):
         if self._article_depth and tag not in VOID:
             self._article_depth -= 1
         if self._menu_depth and tag == "nav":
+            if self._toc_depth == self._menu_depth:
+                self._toc_depth = 0
             self._menu_depth -= 1
         if self._link is not None and tag == "a":
             self.menu.append(fold("".join(self._link)))

@@ -69,6 +69,8 @@ DROPPED_CLASSES = frozenset(
         "md-source-file",
     }
 )
+# Ids of the theme's own screen aids inside the article: Zensical's target of the "skip to content" link.
+DROPPED_IDS = frozenset({"__skip"})
 # Attributes that hold ids of other elements: prefixed like the ids themselves.
 ID_REFERENCES = frozenset({"for", "headers", "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns"})
 FORM_ONLY = frozenset({"action", "method", "novalidate", "autocomplete", "enctype", "accept-charset", "target", "name"})
@@ -241,6 +243,7 @@ class ArticleRewriter(HTMLParser):
             or "hidden" in attrs
             or bool(classes & DROPPED_CLASSES)
             or attrs.get(BOOK_MARK) == "skip"
+            or attrs.get("id") in DROPPED_IDS
         )
 
     # --- parser events

@@ -396,8 +396,6 @@
     var form = document.getElementById("calc-" + id + "-form");
     var data = document.getElementById("calc-" + id + "-data");
     if (!calc || !form || !data || form.getAttribute("data-ag-ready")) return;
-    // The whole-guide print page holds a copy of every page: there the form stays hidden.
-    if (form.closest(".print-page, #print-site-page")) return;
     form.setAttribute("data-ag-ready", "");
     var config = null;
     try { config = JSON.parse(data.textContent); } catch (e) { config = null; }

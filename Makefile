@@ -80,11 +80,11 @@ html: $(VENV)/.build-installed  ## The same without the PDF (quicker)
 
 engines: $(ENGINES:%=.venv-%/.installed)  ## Set up the ProperDocs and Zensical environments (make test does)
 
-site-properdocs: .venv-properdocs/.installed  ## Build site-properdocs/ with ProperDocs (website only, no PDF yet)
-	.venv-properdocs/bin/python -m aiguide build --engine properdocs --no-pdf --site-dir site-properdocs
+site-properdocs: .venv-properdocs/.installed tool-chromium  ## Build site-properdocs/ with ProperDocs, PDF included
+	.venv-properdocs/bin/python -m aiguide build --engine properdocs --site-dir site-properdocs
 
-site-zensical: .venv-zensical/.installed  ## Build site-zensical/ with Zensical (website only, no PDF yet)
-	.venv-zensical/bin/python -m aiguide build --engine zensical --no-pdf --site-dir site-zensical
+site-zensical: .venv-zensical/.installed tool-chromium  ## Build site-zensical/ with Zensical, PDF included
+	.venv-zensical/bin/python -m aiguide build --engine zensical --site-dir site-zensical
 
 serve: $(VENV)/.build-installed  ## Preview at http://127.0.0.1:8000; data, page, template and code edits show on reload
 	$(BIN)/python -m aiguide serve

@@ -31,6 +31,7 @@ from . import PROJECT_DIR
 from .guide import Guide, load_guide
 from .locks import exclusive_lock
 from .problems import DataError
+from .siteconfig import configured_site_url
 
 PDF_NAME = "guide.pdf"
 BUILD_DIR = "build"  # where the last printed PDF is kept (ignored by git)
@@ -161,27 +162,6 @@ def engine_build(guide: Guide, site_dir: Path, engine: str) -> str:
     except CspError as error:
         raise BuildError(str(error)) from None
     return urlsplit(configured_site_url(guide.project_dir) or "/").path or "/"
-
-
-def configured_site_url(project_dir: Path) -> str | None:
-    """``site_url`` as the engines read it from mkdocs.yml (``!ENV`` resolved, other tags ignored)."""
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def from_environment(loader: yaml.SafeLoader, node: yaml.Node) -> str | None:
-        names = [loader.construct_scalar(node)] if isinstance(node, yaml.ScalarNode) else []
-        default = None
-        if isinstance(node, yaml.SequenceNode):
-            names = [str(loader.construct_scalar(child)) for child in node.value]
-            default = names.pop() if len(names) > 1 else None
-        return next((os.environ[name] for name in names if os.environ.get(name)), default)
-
-    Loader.add_constructor("!ENV", from_environment)
-    Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)
-    return (config or {}).get("site_url") or None
 
 
 def publish(staging: Path, site_dir: Path) -> None:

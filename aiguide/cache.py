@@ -79,6 +79,10 @@ class Cache:
     def __init__(self, directory: Path | None):
         self.directory = directory
 
+    def folder(self, name: str) -> Path | None:
+        """A sub-folder for a library's own cache (Jinja's compiled templates), or None without a cache."""
+        return None if self.directory is None else self.directory / name
+
     def _path(self, kind: str, key: str) -> Path | None:
         return None if self.directory is None else self.directory / f"{key}.{kind}"
 

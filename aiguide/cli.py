@@ -25,11 +25,11 @@ def _report(problems: list) -> int:
 
 def summary(guide: Guide) -> str:
     """'data OK: 12 files; 50 sources, 19 themes, …' from the loaded files and their collections."""
-    counts = [
-        f"{len(guide.raw[name][collection.list_key])} {collection.nouns}"
-        for name, collection in guide.fields.collections.items()
-        if name not in ("frameworks", "changelog")
-    ]
+    counts = []
+    for name, collection in guide.fields.collections.items():
+        if name not in ("frameworks", "changelog"):
+            count = sum(1 for _ in collection.ids(guide.raw[name]))
+            counts.append(f"{count} {collection.noun if count == 1 else collection.nouns}")
     return f"data OK: {len(guide.files)} files; " + ", ".join(counts)
 
 

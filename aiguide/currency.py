@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from .fields import values_at
 from .problems import Problem, format_path
-from .references import records
 
 if TYPE_CHECKING:
     from .guide import Guide
 
-REVIEWED_FILES = ("findings", "faqs", "checklists")
+# The shared definition every review date uses: wherever a schema puts one, the record holding it is reviewed.
+REVIEW_DEF = "last_reviewed"
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -29,17 +30,32 @@ def stale_records(guide: Guide, today: dt.date) -> list[Problem]:
     months = guide.raw["guide"]["review_after_months"]
     cutoff = months_before(today, months).isoformat()
     warnings = []
-    for file in REVIEWED_FILES:
+    for file, infos in guide.fields.by_file.items():
         loaded = guide.files[file]
-        collection = guide.fields.collections[file]
-        for path, record in records(loaded.data, collection):
-            reviewed = record["last_reviewed"]
-            if record.get("status") == "retired" or reviewed >= cutoff:
+        for info in infos:
+            if REVIEW_DEF not in info.node.defs:
                 continue
-            field_path = (*path, "last_reviewed")
-            message = (
-                f"{record[collection.id_field]} was last reviewed on {reviewed}, more than {months} months ago; "
-                "check it against its sources and update the date"
-            )
-            warnings.append(Problem(loaded.display_path, loaded.line_of(field_path), format_path(field_path), message))
+            for field_path, reviewed in values_at(loaded.data, info.tokens):
+                record = _record_at(loaded.data, field_path[:-1])
+                if record.get("status") == "retired" or reviewed >= cutoff:
+                    continue
+                message = (
+                    f"{_record_name(guide, file, record)} was last reviewed on {reviewed}, more than {months} months "
+                    "ago; check it against its sources and update the date"
+                )
+                warnings.append(
+                    Problem(loaded.display_path, loaded.line_of(field_path), format_path(field_path), message)
+                )
     return warnings
+
+
+def _record_at(data: Any, path: tuple) -> dict[str, Any]:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _record_name(guide: Guide, file: str, record: dict[str, Any]) -> str:
+    collection = guide.fields.collections.get(file)
+    id_field = collection.id_field if collection is not None else "id"
+    return str(record.get(id_field) or record.get("id") or record.get("title", "a record"))

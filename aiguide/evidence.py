@@ -16,6 +16,7 @@ exceeds the cap. The words readers see for levels, concerns and kinds are ``x-la
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections import Counter
@@ -121,14 +122,24 @@ def support_counts(citations: Iterable[CitationFacts]) -> tuple[int, int]:
     return counts[DIRECT], counts[INDIRECT]
 
 
-def _key_pattern(key: str) -> re.Pattern[str]:
+def _key_pattern(key: str) -> str:
     """A source key as a whole word: STROHM2020 but not inside WENDEROTT2024-NPJ for WENDEROTT2024."""
-    return re.compile(rf"(?<![A-Za-z0-9-]){re.escape(key)}(?![A-Za-z0-9]|-[A-Za-z0-9])")
+    return rf"(?<![A-Za-z0-9-]){re.escape(key)}(?![A-Za-z0-9]|-[A-Za-z0-9])"
+
+
+@functools.lru_cache(maxsize=64)
+def _keys_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for any of ``keys`` as a whole word, longest first (WENDEROTT2024-NPJ wins)."""
+    return re.compile("|".join(_key_pattern(key) for key in sorted(keys, key=len, reverse=True)))
 
 
 def keys_named(text: str, keys: Iterable[str]) -> tuple[str, ...]:
     """The keys that ``text`` names, in the order given."""
-    return tuple(key for key in keys if _key_pattern(key).search(text))
+    keys = tuple(keys)
+    if not keys:
+        return ()
+    found = {match.group(0) for match in _keys_pattern(keys).finditer(text)}
+    return tuple(key for key in keys if key in found)
 
 
 Segment = tuple[str, str]  # (text, source key or "" for plain text)
@@ -137,10 +148,10 @@ Segment = tuple[str, str]  # (text, source key or "" for plain text)
 def segments(text: str, keys: Iterable[str]) -> tuple[Segment, ...]:
     """``text`` (whitespace folded) cut into plain pieces and the source keys it names, for linking."""
     text = " ".join(str(text).split())
-    named = sorted(keys_named(text, keys), key=len, reverse=True)  # longest first: WENDEROTT2024-NPJ wins
+    named = keys_named(text, keys)
     if not named:
         return ((text, ""),)
-    pattern = re.compile("|".join(_key_pattern(key).pattern for key in named))
+    pattern = _keys_pattern(named)
     pieces: list[Segment] = []
     position = 0
     for match in pattern.finditer(text):

@@ -27,7 +27,7 @@ from .fields import DATA_FILES
 from .guide import Guide, load_guide
 from .model import GuideData
 from .problems import DataError
-from .schemas import COMMON, EACH, SCHEMA_SUFFIX
+from .schemas import COMMON, EACH, SCHEMA_SUFFIX, Tokens
 
 SCHEMA_VERSION = "2.0"  # 2.0: confidence (GRADE-CERQual) replaced the count-based strength label
 CITATION_FILE = "CITATION.cff"
@@ -127,7 +127,7 @@ def confidence_rule(guide: Guide) -> dict[str, Any]:
 
 
 def source_derived(key: str, data: GuideData) -> dict[str, Any]:
-    return {"cited_by": list(data.citing_records[key])}
+    return {"cited_by": [record.id for record in data.citing_records[key]]}
 
 
 DERIVERS: dict[str, Callable[[str, GuideData], dict[str, Any]]] = {
@@ -209,14 +209,15 @@ def cell(column: str, value: Any) -> str:
 Derived = tuple[str, Callable[[dict[str, Any]], str]]
 
 
-def csv_columns(guide: Guide, file: str) -> tuple[str, ...]:
+def csv_columns(guide: Guide, file: str, prefix: Tokens | None = None) -> tuple[str, ...]:
     """A record's fields in schema order, a group of fields (not a list) spread over one column per field inside it.
 
     ``confidence`` becomes ``confidence.adequacy.concern``, ``confidence.adequacy.reason`` …; lists and free
-    mappings (citations, crosswalk) stay one column each.
+    mappings (citations, crosswalk) stay one column each. ``prefix`` is the path of the records (by default the
+    file's record list).
     """
-    collection = guide.fields.collections[file]
-    prefix = (collection.list_key, EACH)
+    if prefix is None:
+        prefix = (guide.fields.collections[file].list_key, EACH)
     columns = []
     for info in guide.fields.by_file[file]:
         tokens = info.tokens
@@ -268,13 +269,24 @@ def sources_csv(guide: Guide) -> str:
     return csv_text(
         records_of(guide, "sources"),
         guide.fields.columns("sources"),
-        (("derived_cited_by", lambda record: "; ".join(data.citing_records[record["key"]])),),
+        (("derived_cited_by", lambda record: "; ".join(item.id for item in data.citing_records[record["key"]])),),
     )
 
 
 def checklist_csv(guide: Guide) -> str:
     """One row per checklist item."""
     return csv_text(records_of(guide, "checklists"), guide.fields.columns("checklists"))
+
+
+def regulations_csv(guide: Guide) -> str:
+    """One row per legal obligation: its law's fields first (``law.id``, ``law.jurisdiction`` …), then its own."""
+    collection = guide.fields.collections["regulations"]
+    laws = (collection.list_key, EACH)
+    law_columns = tuple(f"law.{name}" for name in csv_columns(guide, "regulations", laws) if name != collection.nested)
+    rows = [
+        {"law": law, **obligation} for law in records_of(guide, "regulations") for obligation in law[collection.nested]
+    ]
+    return csv_text(rows, (*law_columns, *csv_columns(guide, "regulations", (*laws, collection.nested, EACH))))
 
 
 # ------------------------------------------------------------------ licence and citation
@@ -377,6 +389,14 @@ def _data_files(guide: Guide) -> list[DownloadFile]:
             MEDIA_CSV,
             checklist_csv(guide),
         ),
+        _text_file(
+            "regulations.csv",
+            "Law and regulation (CSV)",
+            "One row per legal obligation: its law (jurisdiction, official identifier, kind, who must act) first, "
+            "then the obligation with who must act, roles, steps and citations.",
+            MEDIA_CSV,
+            regulations_csv(guide),
+        ),
         *_tender_files(guide.model),
     ]
 
@@ -453,9 +473,12 @@ def _schema_files(guide: Guide) -> list[DownloadFile]:
 
 
 def download_files(guide: Guide) -> list[DownloadFile]:
-    """Every download, in a fixed order; raise :class:`DataError` when the data has problems."""
-    data = guide.model
-    return [*_data_files(guide), *_citation_files(data), *_schema_files(guide)]
+    """Every download, in a fixed order, made once per loaded guide (the downloads page states their sizes, the
+    build writes them); raise :class:`DataError` when the data has problems."""
+    if "downloads" not in guide.memo:
+        data = guide.model
+        guide.memo["downloads"] = [*_data_files(guide), *_citation_files(data), *_schema_files(guide)]
+    return list(guide.memo["downloads"])
 
 
 def write_downloads(guide: Guide, out_dir: Path) -> list[Path]:

@@ -5,11 +5,14 @@ standard keywords (``title``, ``description``, ``enum``) they carry a few
 annotations of the guide's own, which validators ignore:
 
 ``x-records``  (top of a collection file) ``{"list": "findings", "id": "id", "noun": "finding"}`` (and
-``"plural"`` where adding an s will not do)
+``"plural"`` where adding an s will not do; ``"nested"`` names a list inside each record whose records
+share the id space, as a law's obligations do)
 ``x-must-be-used``  (top of a vocabulary file) every entry must be used somewhere, or say why not; (a list of
 records with ids in a file) each id must be named by a field of the same file that refers to it
 ``x-ref``  (a field or a ``$defs`` entry) the collection files whose ids the value refers to
 ``x-local-ref``  (a field) a path in the same file whose values it must be one of
+``x-starts-with``  (an id field) ``{"field": "jurisdiction", "noun": …}``: the id starts with that field's
+value and a hyphen; ``{"parent": "id", "noun": …}``: with the id of the record holding its list
 ``x-framework-map``  (a mapping) keys are framework ids of that kind, values their domain ids
 ``x-labels``  (an enum) the words readers see for each value
 ``x-meanings``  (an enum) one sentence per value telling readers what it means for them
@@ -43,7 +46,9 @@ DATA_FILES = (
     "findings",
     "faqs",
     "checklists",
+    "regulations",
     "vendor_questions",
+    "calculators",
     "assessment",
     "changelog",
 )
@@ -59,11 +64,24 @@ class Collection:
     noun: str  # what one record is called in messages: "finding", "glossary term"
     must_be_used: bool
     plural: str = ""
+    nested: str = ""  # a list inside each record whose records share the id space
 
     @property
     def nouns(self) -> str:
         """What several records are called: "findings", "questions for suppliers"."""
         return self.plural or f"{self.noun}s"
+
+    def ids(self, data: Any) -> Iterator[tuple[tuple, Any]]:
+        """(path of the id, id) of every record in a file's plain values, each nested record after the record
+        holding it; wrong shapes are skipped."""
+        for record_path, record in values_at(data, (self.list_key, EACH)):
+            if not isinstance(record, dict):
+                continue
+            if self.id_field in record:
+                yield (*record_path, self.id_field), record[self.id_field]
+            if self.nested:
+                for path, value in values_at(record, (self.nested, EACH, self.id_field)):
+                    yield (*record_path, *path), value
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,7 @@ class Fields:
                     declared["noun"],
                     bool(root.get("x-must-be-used")),
                     declared.get("plural", ""),
+                    declared.get("nested", ""),
                 )
         return result
 
@@ -175,6 +194,18 @@ class Fields:
                     found.append((field, parse_path(local)))
             result[name] = tuple(found)
         return result
+
+    @cached_property
+    def id_prefixes(self) -> dict[str, tuple[tuple[Tokens, dict[str, str]], ...]]:
+        """Per file, (id field, rule) for id fields annotated with ``x-starts-with``."""
+        return {
+            name: tuple(
+                (info.tokens, info.node.schema["x-starts-with"])
+                for info in infos
+                if "x-starts-with" in info.node.schema
+            )
+            for name, infos in self.by_file.items()
+        }
 
     @cached_property
     def local_vocabularies(self) -> dict[str, tuple[Tokens, ...]]:

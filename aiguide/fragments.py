@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import evidence
+from . import evidence, law
 from .evidence_map import EvidenceMap, build_map
 from .model import GuideData, Phase, Role, Theme
 from .render import Renderer, plain
@@ -52,6 +52,10 @@ FRAGMENT_NAMES = (
     "checklist_item_cards",
     "finding_summaries",
     "executive_summary",
+    "calculator",
+    "calculators_overview",
+    "law_overview",
+    "jurisdiction_page",
 )
 
 
@@ -169,6 +173,7 @@ class RoleView:
     items_by_phase: list[tuple[Phase, list]]
     findings: list
     faqs: list
+    regulations: list = dataclasses.field(default_factory=list)  # law.RoleLaw per jurisdiction
 
 
 def role_view(data: GuideData, role_id: str) -> RoleView:
@@ -183,6 +188,7 @@ def role_view(data: GuideData, role_id: str) -> RoleView:
         items_by_phase=items_by_phase,
         findings=evidence.by_confidence([finding for finding in data.findings if role_id in finding.roles], data),
         faqs=[faq for faq in data.faqs if role_id in faq.roles],
+        regulations=law.obligations_for_role(data, role_id),
     )
 
 
@@ -388,6 +394,27 @@ class Fragments:
     def assessment_rule(self) -> str:
         return self._render("assessment_rule.md.j2")
 
+    def calculator(self, calculator_id: str) -> str:
+        """A calculator's page: its form, formulas, worked example (computed here) and sources."""
+        from . import calculators
+
+        if calculator_id not in self.data.calculator:
+            raise UnknownIdError(f"calculator: {calculator_id!r} is not a calculator in data/calculators.yaml")
+        calc = self.data.calculator[calculator_id]
+        storage_key = f"{self.data.meta.id}:calculator:{calc.id}"
+        return self._render(
+            "calculator.md.j2",
+            calc=calc,
+            groups=calculators.input_groups(calc),
+            example=calculators.worked_example(calc),
+            config=calculators.script_config(calc, storage_key, self.data.meta.version),
+            input_text=calculators.input_text,
+            supports=self.guide.fields.labels("calculators", "calculators[].citations[].supports"),
+        )
+
+    def calculators_overview(self) -> str:
+        return self._render("calculators.md.j2")
+
     def downloads_list(self) -> str:
         """The downloads table: open data computed in memory to state sizes, the PDF's size stated by the build."""
         from .exports import download_files
@@ -437,3 +464,13 @@ class Fragments:
 
     def changelog(self) -> str:
         return self._render("changelog.md.j2")
+
+    def law_overview(self) -> str:
+        return self._render("law_overview.md.j2", rows=law.phase_rows(self.data))
+
+    def jurisdiction_page(self, jurisdiction_id: str) -> str:
+        if jurisdiction_id not in self.data.jurisdiction:
+            raise UnknownIdError(
+                f"jurisdiction_page: {jurisdiction_id!r} is not a jurisdiction in data/regulations.yaml"
+            )
+        return self._render("jurisdiction_page.md.j2", view=law.jurisdiction_view(self.data, jurisdiction_id))

@@ -52,6 +52,7 @@ class Guide:
     problems: tuple[Problem, ...]
     digest: str  # content key of every data file, schema and the code: equal digests mean identical results
     as_of: dt.date = field(default_factory=dt.date.today)
+    memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)  # made once per guide
 
     @property
     def ok(self) -> bool:

@@ -7,8 +7,10 @@ together): a field the schema declares is a field here, with the same name.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,7 @@ class Finding:
     also_themes: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     confidence: Confidence | None = None
+    regulations: tuple[str, ...] = ()
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -238,6 +241,7 @@ class ChecklistItem:
     practice_advice: bool = False
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
     citations: tuple[Citation, ...] = ()
+    regulations: tuple[str, ...] = ()
     status: str = "active"
     retired_on: str = ""
     retired_reason: str = ""
@@ -273,6 +277,7 @@ class VendorQuestion:
     last_reviewed: str
     findings: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
+    regulations: tuple[str, ...] = ()
     practice_advice: bool = False
     crosswalk: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -376,6 +381,83 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class CalculatorInput:
+    """One number a reader enters into a calculator."""
+
+    id: str
+    label: str
+    unit: str
+    default: float
+    min: float
+    max: float
+    step: float
+    help: str
+    group: str = ""
+    only_for: str = ""
+    optional: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    id: str
+    label: str
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class CalculatorChoice:
+    """A list a reader picks one option from."""
+
+    id: str
+    label: str
+    help: str
+    default: str
+    options: tuple[ChoiceOption, ...]
+
+
+@dataclass(frozen=True)
+class CalculatorResult:
+    id: str
+    label: str
+    decimals: int
+    unit: str = ""
+
+
+@dataclass(frozen=True)
+class CalculatorExample:
+    """The values a calculator's worked example is computed from (left out: the input's or choice's default)."""
+
+    inputs: dict[str, float] = field(default_factory=dict)
+    choices: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Calculator:
+    """A decision calculator: what it asks, what it works out and where its formulas come from."""
+
+    id: str
+    title: str
+    intro: str
+    explanation: tuple[str, ...]
+    inputs: tuple[CalculatorInput, ...]
+    results: tuple[CalculatorResult, ...]
+    formulas: tuple[str, ...]
+    example: CalculatorExample
+    citations: tuple[Citation, ...]
+    choices: tuple[CalculatorChoice, ...] = ()
+    findings: tuple[str, ...] = ()
+
+    @property
+    def example_inputs(self) -> dict[str, float]:
+        return self.example.inputs
+
+    @property
+    def example_choices(self) -> dict[str, str]:
+        return self.example.choices
+
+
+@dataclass(frozen=True)
 class Change:
     type: str
     text: str
@@ -388,6 +470,73 @@ class Release:
     date: str
     summary: str
     changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class RegulationGap:
+    """Something a law page could not cover because its text was not found or read."""
+
+    title: str
+    text: str
+    roles: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    id: str
+    title: str
+    short_title: str
+    summary: str
+    last_reviewed: str
+    gaps: tuple[RegulationGap, ...] = ()
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One thing a law, standard or guidance document requires, with the sections that say so."""
+
+    id: str
+    title: str
+    text: str
+    binds: str
+    roles: tuple[str, ...]
+    phases: tuple[str, ...]
+    citations: tuple[Citation, ...]
+    last_reviewed: str
+    advice: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A law, standard or guidance document of one jurisdiction and the obligations it sets."""
+
+    id: str
+    jurisdiction: str
+    title: str
+    identifier: str
+    kind: str
+    covers: str
+    binds: str
+    last_reviewed: str
+    obligations: tuple[Obligation, ...]
+
+    @property
+    def anchor(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class CitingRecord:
+    """A record that cites a source, as the Sources page links to it."""
+
+    kind: str  # the kind of link: finding, faq, item, vendor-question, regulation, calculator, jurisdiction
+    id: str
+    label: str  # what the link shows: the id, or a calculator's or law page's title
 
 
 @dataclass(frozen=True)
@@ -411,6 +560,10 @@ class GuideData:
     retired_items: tuple[ChecklistItem, ...] = ()
     vendor_groups: tuple[VendorGroup, ...] = ()
     vendor_questions: tuple[VendorQuestion, ...] = ()
+    calculators: tuple[Calculator, ...] = ()
+    legal_notice: str = ""
+    jurisdictions: tuple[Jurisdiction, ...] = ()
+    instruments: tuple[Instrument, ...] = ()
     theme_group_entries: tuple[ThemeGroupEntry, ...] = ()
 
     @cached_property
@@ -461,6 +614,40 @@ class GuideData:
     def questions_in_group(self, group_id: str) -> tuple[VendorQuestion, ...]:
         """The group's questions for suppliers, in file order."""
         return tuple(question for question in self.vendor_questions if question.group == group_id)
+
+    @cached_property
+    def calculator(self) -> dict[str, Calculator]:
+        return {calculator.id: calculator for calculator in self.calculators}
+
+    @cached_property
+    def jurisdiction(self) -> dict[str, Jurisdiction]:
+        return {jurisdiction.id: jurisdiction for jurisdiction in self.jurisdictions}
+
+    @cached_property
+    def obligations(self) -> tuple[Obligation, ...]:
+        """Every obligation of every law, in file order."""
+        return tuple(obligation for instrument in self.instruments for obligation in instrument.obligations)
+
+    @cached_property
+    def regulation(self) -> dict[str, Instrument | Obligation]:
+        """Laws and obligations by id: the ids that findings' and checklist items' ``regulations`` name."""
+        found: dict[str, Instrument | Obligation] = {}
+        for instrument in self.instruments:
+            found[instrument.id] = instrument
+            found.update((obligation.id, obligation) for obligation in instrument.obligations)
+        return found
+
+    @cached_property
+    def instrument_of(self) -> dict[str, Instrument]:
+        """Law or obligation id -> the law it belongs to."""
+        return {
+            key: instrument
+            for instrument in self.instruments
+            for key in (instrument.id, *(obligation.id for obligation in instrument.obligations))
+        }
+
+    def instruments_of(self, jurisdiction_id: str) -> tuple[Instrument, ...]:
+        return tuple(instrument for instrument in self.instruments if instrument.jurisdiction == jurisdiction_id)
 
     @cached_property
     def theme_groups(self) -> tuple[ThemeGroup, ...]:
@@ -516,10 +703,24 @@ class GuideData:
         return tuple(sorted(chosen, key=lambda item: item.tier != "essential"))
 
     @cached_property
-    def citing_records(self) -> dict[str, tuple[str, ...]]:
-        """Source key -> ids of the findings, FAQs and checklist items that cite it."""
-        cited: dict[str, list[str]] = {source.key: [] for source in self.sources}
-        for record in (*self.findings, *self.faqs, *self.items):
-            for key in dict.fromkeys(citation.source for citation in record.citations):
-                cited[key].append(record.id)
-        return {key: tuple(ids) for key, ids in cited.items()}
+    def citing_records(self) -> dict[str, tuple[CitingRecord, ...]]:
+        """Source key -> every live record that cites it, in the order of the guide's files."""
+        cited: dict[str, list[CitingRecord]] = {source.key: [] for source in self.sources}
+        groups: tuple[tuple[str, Iterable[Any]], ...] = (
+            ("finding", self.findings),
+            ("faq", self.faqs),
+            ("item", self.items),
+            ("vendor-question", self.vendor_questions),
+            ("regulation", self.obligations),
+            ("calculator", self.calculators),
+        )
+        for kind, records in groups:
+            for record in records:
+                label = record.title if kind == "calculator" else record.id
+                for key in dict.fromkeys(citation.source for citation in record.citations):
+                    cited[key].append(CitingRecord(kind, record.id, label))
+        for jurisdiction in self.jurisdictions:
+            gap_citations = [citation for gap in jurisdiction.gaps for citation in gap.citations]
+            for key in dict.fromkeys(citation.source for citation in gap_citations):
+                cited[key].append(CitingRecord("jurisdiction", jurisdiction.id, f"{jurisdiction.title} law page"))
+        return {key: tuple(records) for key, records in cited.items()}

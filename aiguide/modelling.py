@@ -22,7 +22,7 @@ from .model import GuideData
 from .problems import DataPath, format_path
 from .schemas import EACH, SchemaNode, SchemaSet
 
-# GuideData field -> (data file, key of its record list, or None for the whole file).
+# GuideData field -> (data file, key of its record list or single value, or None for the whole file).
 SOURCES: dict[str, tuple[str, str | None]] = {
     "meta": ("guide", None),
     "sources": ("sources", "sources"),
@@ -38,6 +38,10 @@ SOURCES: dict[str, tuple[str, str | None]] = {
     "releases": ("changelog", "releases"),
     "vendor_groups": ("vendor_questions", "groups"),
     "vendor_questions": ("vendor_questions", "questions"),
+    "calculators": ("calculators", "calculators"),
+    "legal_notice": ("regulations", "notice"),
+    "jurisdictions": ("regulations", "jurisdictions"),
+    "instruments": ("regulations", "instruments"),
     "theme_group_entries": ("themes", "groups"),
 }
 # Collections whose retired records are kept apart (their anchors stay alive, they drop out of counts).
@@ -172,12 +176,19 @@ def _compare(schemas: SchemaSet, cls: type, node: SchemaNode, where: str) -> lis
     return found
 
 
+def _is_plain_value(schemas: SchemaSet, file: str, key: str) -> bool:
+    node = schemas.node_at(file, (key,))
+    return node is not None and "properties" not in node.schema and schemas.items_of(node) is None
+
+
 def schema_mismatches(schemas: SchemaSet) -> list[str]:
     """Every field the model and the schemas disagree about (empty when they agree)."""
     hints = _hints(GuideData)
     found = []
     for name, (file, list_key) in SOURCES.items():
         cls = _record_type_of(hints[name])
+        if cls is None and list_key is not None and _is_plain_value(schemas, file, list_key):
+            continue  # a single value, such as the law pages' notice: nothing to compare
         node = schemas.root(file) if list_key is None else schemas.node_at(file, (list_key, EACH))
         if cls is None or node is None:
             found.append(f"{file}: no record type or schema for GuideData.{name}")

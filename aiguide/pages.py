@@ -1,7 +1,8 @@
 """Keep the per-record page stubs and their nav entries in step with the data.
 
 MkDocs needs one Markdown file per page and an explicit nav. For every theme,
-phase and role this module writes ``docs/<kind>s/<id>/index.md`` (a single
+phase and role this module writes ``docs/<kind>s/<id>/index.md`` (for a jurisdiction of
+the law pages, ``docs/law/<id>/index.md``: a single
 macro call) and the nav lines between the BEGIN/END markers in ``mkdocs.yml``. Editors never touch
 either: ``make site`` and ``make serve`` run the sync, and a test fails when
 the committed stubs disagree with the data.
@@ -41,6 +42,7 @@ STUB_KINDS = (
     StubKind("theme", "themes", "theme_page", "themes.yaml"),
     StubKind("phase", "phases", "phase_page", "phases.yaml"),
     StubKind("role", "roles", "role_page", "roles.yaml"),
+    StubKind("jurisdiction", "law", "jurisdiction_page", "regulations.yaml"),
 )
 # One page per theme group: the group's entry in the nav opens it (its nav lines sit in the themes block).
 GROUP_KIND = StubKind("theme group", THEME_GROUP_FOLDER, "theme_group_page", "themes.yaml")
@@ -163,6 +165,7 @@ def plan_sync(guide: Guide) -> SyncPlan:
         ],
         "phase": [(None, None, [(phase.id, f"{phase.order}. {phase.title}") for phase in data.phases_in_order])],
         "role": [(None, None, [(role.id, role.title) for role in data.roles])],
+        "jurisdiction": [(None, None, [(item.id, item.title) for item in data.jurisdictions])],
     }
     plan = SyncPlan()
     docs_dir = project_dir / "docs"

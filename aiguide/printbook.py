@@ -35,19 +35,21 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import yaml
 from markupsafe import Markup
 
 from . import PROJECT_DIR
 from .csp import with_policy
 from .render import template_environment
+from .siteconfig import read_site_config
 
 PRINT_PAGE = "print_page.html"
 # Pages about maintaining the data rather than adopting AI, and the downloads page: on the website only.
 LEFT_OUT = frozenset({"downloads/index.md", "editing/index.md", "editing/reference/index.md"})
 CONTENTS_DEPTH = 3  # chapters, their pages, and the pages inside those (the themes of a theme group)
 STYLESHEETS = ("assets/stylesheets/guide.css", "assets/stylesheets/book.css")
-BOOK_MARK = "data-ag-book"  # "front": moved to the front of the book; "skip": left out of it
+# "front": moved to the front of the book; "skip": left out of it; "run-in": its headings are written as paragraphs
+# (entries of a list the book prints by number, not sections of their own, so no bookmarks either)
+BOOK_MARK = "data-ag-book"
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 # Left out with everything inside them: they only work on screen (or hold data for scripts).
@@ -68,6 +70,8 @@ DROPPED_CLASSES = frozenset(
         "md-source-file",
     }
 )
+# Ids of the theme's own screen aids inside the article: Zensical's target of the "skip to content" link.
+DROPPED_IDS = frozenset({"__skip"})
 # Attributes that hold ids of other elements: prefixed like the ids themselves.
 ID_REFERENCES = frozenset({"for", "headers", "aria-labelledby", "aria-describedby", "aria-controls", "aria-owns"})
 FORM_ONLY = frozenset({"action", "method", "novalidate", "autocomplete", "enctype", "accept-charset", "target", "name"})
@@ -93,20 +97,9 @@ class BookPage:
     content: Markup = field(default_factory=Markup)  # the rewritten article
 
 
-def _ignoring_tags() -> type[yaml.SafeLoader]:
-    """A YAML loader for mkdocs.yml that reads ``!ENV`` and ``!!python/…`` tags as empty values."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    for prefix in ("!", "tag:yaml.org,2002:python/"):
-        Loader.add_multi_constructor(prefix, lambda loader, suffix, node: None)
-    return Loader
-
-
 def read_config(project_dir: Path) -> dict[str, Any]:
-    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ignoring_tags())
-    if not isinstance(config, dict) or not isinstance(config.get("nav"), list):
+    config = read_site_config(project_dir)
+    if not isinstance(config.get("nav"), list):
         raise PrintPageError(f"{project_dir / 'mkdocs.yml'}: no nav to take the order of the pages from")
     return config
 
@@ -207,6 +200,7 @@ class ArticleRewriter(HTMLParser):
         self.skip_depth = 0  # > 0 while inside a dropped element
         self.skip_tag = ""
         self.stack: list[_Open] = []
+        self.run_in: list[int] = []  # stack depths at which a run-in element opened
         self.title: list[str] = []
         self.title_state = "before"  # before / inside / done: the page's first heading
         self.ids: set[str] = set()
@@ -250,6 +244,7 @@ class ArticleRewriter(HTMLParser):
             or "hidden" in attrs
             or bool(classes & DROPPED_CLASSES)
             or attrs.get(BOOK_MARK) == "skip"
+            or attrs.get("id") in DROPPED_IDS
         )
 
     # --- parser events
@@ -270,6 +265,8 @@ class ArticleRewriter(HTMLParser):
             if tag not in VOID:
                 self.skip_depth, self.skip_tag = 1, tag
             return
+        if named.get(BOOK_MARK) == "run-in" and tag not in VOID:
+            self.run_in.append(len(self.stack))
         if named.get(BOOK_MARK) == "front":
             self.front_depth = 1
         elif self.front_depth and tag not in VOID:
@@ -317,7 +314,9 @@ class ArticleRewriter(HTMLParser):
             out = [(name, value) for name, value in out if name not in FORM_ONLY]
         if tag == "button":
             return None  # e.g. a sortable column's heading: its words stay
-        if tag in HEADING:
+        if tag in HEADING and self.run_in:
+            written_tag = "p"
+        elif tag in HEADING:
             written_tag = self._heading(tag)
             if self.title_state == "before" and not self.front_depth:
                 self.title_state = "inside"
@@ -340,6 +339,8 @@ class ArticleRewriter(HTMLParser):
             return  # an end tag without its start tag: nothing to close
         while self.stack:
             item = self.stack.pop()
+            if self.run_in and self.run_in[-1] == len(self.stack):
+                self.run_in.pop()
             if item.written is not None:
                 self._emit(f"</{item.written}>")
             if self.front_depth:

@@ -56,15 +56,10 @@ def records(data: Any, collection: Collection) -> Iterator[tuple[DataPath, dict[
 def _collect_ids(ctx: _Context) -> None:
     for name, collection in ctx.collections.items():
         seen: dict[str, DataPath] = {}
-        for path, record in records(ctx.data(name), collection):
-            value = record.get(collection.id_field)
+        for path, value in collection.ids(ctx.data(name)):
             if value in seen:
                 first = ctx.files[name].line_of(seen[value])
-                ctx.report(
-                    name,
-                    (*path, collection.id_field),
-                    f"id {value!r} is already used on line {first}; ids must be unique",
-                )
+                ctx.report(name, path, f"id {value!r} is already used on line {first}; ids must be unique")
                 continue
             seen[value] = path
         ctx.ids[name] = list(seen)
@@ -75,10 +70,12 @@ def _unique_ids_in_lists(ctx: _Context) -> None:
     """Within any other list of records with an ``id`` (framework domains, headline points, answers): no id twice."""
     for name, infos in ctx.fields.by_file.items():
         collection = ctx.fields.collections.get(name)
-        own_list = (collection.list_key, EACH) if collection else None
+        own_lists = (
+            [(collection.list_key, EACH), (collection.list_key, EACH, collection.nested, EACH)] if collection else []
+        )
         for info in infos:
             items = ctx.fields.schemas.items_of(info.node)
-            if items is None or "id" not in items.schema.get("properties", {}) or (*info.tokens, EACH) == own_list:
+            if items is None or "id" not in items.schema.get("properties", {}) or (*info.tokens, EACH) in own_lists:
                 continue
             for path, value in values_at(ctx.data(name), info.tokens):
                 seen: dict[str, int] = {}
@@ -333,20 +330,58 @@ def _check_local_references(ctx: _Context) -> None:
                     ctx.report(name, path, f"{value!r} is not one of the {where} in this file{suggest(value, ids)}")
 
 
+def _check_id_prefixes(ctx: _Context) -> None:
+    """Ids that double as anchors start with their parent's id (``x-starts-with``), so they stay readable."""
+    for name, rules in ctx.fields.id_prefixes.items():
+        if name not in ctx.files:
+            continue
+        data = ctx.data(name)
+        reported = {problem.field for problem in ctx.problems if problem.file == ctx.files[name].display_path}
+        for tokens, rule in rules:
+            for path, value in values_at(data, tokens):
+                record_path = path[:-1]
+                if format_path(path) in reported or format_path((*record_path, rule.get("field", ""))) in reported:
+                    continue  # the id (used twice) or the field it starts with is wrong itself; that problem says so
+                prefix = _value_at(data, (*record_path, rule["field"])) if "field" in rule else None
+                if "parent" in rule:
+                    prefix = _value_at(data, (*record_path[:-2], rule["parent"]))
+                if isinstance(prefix, str) and not value.startswith(f"{prefix}-"):
+                    ctx.report(
+                        name,
+                        path,
+                        f"{value!r} must start with its {rule['noun']}'s id and a hyphen ({prefix}-…), "
+                        "so that its anchor on the page stays stable",
+                    )
+
+
+def _value_at(data: Any, path: DataPath) -> Any:
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def _check_local_vocabularies(ctx: _Context) -> None:
     """Every id of a list marked ``x-must-be-used`` is named by a field of the same file (a group with no
-    questions, say)."""
+    questions, say); a list some field names wrongly is left alone, since the misspelt name may be meant for it."""
     for name, lists in ctx.fields.local_vocabularies.items():
         if name not in ctx.files:
             continue
-        named = {
-            value
-            for field_tokens, _ in ctx.fields.local_references.get(name, ())
-            for _, value in values_at(ctx.data(name), field_tokens)
-        }
+        data = ctx.data(name)
         for id_tokens in lists:
+            ids = [value for _, value in values_at(data, id_tokens)]
+            named = [
+                value
+                for field_tokens, target in ctx.fields.local_references.get(name, ())
+                if target == id_tokens
+                for _, value in values_at(data, field_tokens)
+            ]
+            if any(value not in ids for value in named):
+                continue
             where = format_path(id_tokens[:-2]).replace(".[]", "[]")
-            for path, value in values_at(ctx.data(name), id_tokens):
+            for path, value in values_at(data, id_tokens):
                 if value not in named:
                     ctx.report(name, path, f"{value!r} in {where} is not used by any record; use it or remove it")
 
@@ -502,12 +537,17 @@ def reference_problems(files: dict[str, LoadedFile], fields: Fields, *, complete
     _check_framework_maps(ctx)
     _check_theme_groups(ctx)
     _check_local_references(ctx)
+    _check_id_prefixes(ctx)
     _check_local_vocabularies(ctx)
     _check_guide_sources(ctx)
     _check_phase_order(ctx)
     _check_assessment(ctx)
     _check_retirement(ctx)
     _check_changelog(ctx)
+    if "calculators" in files:
+        from .calculators import calculator_problems  # ids the calculators' code needs, limits, worked examples
+
+        ctx.problems.extend(calculator_problems(files["calculators"]))
     if complete:
         _check_unused(ctx)
     return ctx.problems

@@ -11,12 +11,14 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from . import PACKAGE_DIR, evidence
+from .cache import project_cache
 from .model import THEME_GROUP_FRAMEWORK
 
 if TYPE_CHECKING:
@@ -40,14 +42,19 @@ PAGES = {
     "roles": "roles/index.md",
     "essentials": "checklists/essentials/index.md",
     "assessment": "assessment/index.md",
+    "calculators": "calculators/index.md",
     "changelog": "changelog/index.md",
     "editing": "editing/index.md",
     "reference": "editing/reference/index.md",
     "about": "about/index.md",
+    "law": "law/index.md",
     "vendor-questions": "vendor-questions/index.md",
     "local-validation": "local-validation/index.md",
     "downloads": "downloads/index.md",
 }
+
+# Law pages: one per jurisdiction in this folder (law/<jurisdiction id>/), laws and obligations anchored by id.
+LAW_FOLDER = "law"
 
 # Pages of the theme groups (see GuideData.theme_groups) live in this folder, one sub-folder per group.
 THEME_GROUP_FOLDER = "themes/by-domain"
@@ -66,6 +73,8 @@ LABEL_FIELDS = {
     "ROLE_LABELS": ("sources", "sources[].role"),
     "NOT_SEEN_LABELS": ("sources", "sources[].not_seen"),
     "ORIGIN_LABELS": ("faqs", "faqs[].origin"),
+    "BINDS_LABELS": ("regulations", "instruments[].binds"),
+    "INSTRUMENT_KIND_LABELS": ("regulations", "instruments[].kind"),
 }
 # Template globals holding one sentence per enum value telling readers what it means (``x-meanings``).
 MEANING_FIELDS = {
@@ -135,10 +144,22 @@ def table_cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def template_environment() -> Environment:
-    """The Jinja environment of every template: autoescaped, strict, data text made inert."""
+def template_environment(cache_dir: Path | None = None) -> Environment:
+    """The Jinja environment of every template: autoescaped, strict, data text made inert.
+
+    With ``cache_dir``, compiled templates are kept there between builds (Jinja checks each template's
+    source before reusing its compiled form, and stores entries atomically).
+    """
+    bytecode = None
+    if cache_dir is not None:
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache_dir))
+        except OSError:
+            pass  # a read-only checkout compiles the templates on every build
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=bytecode,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -162,7 +183,7 @@ class Renderer:
         self.guide = guide
         self.data = data = guide.model
         self.current_page = current_page
-        self.env = template_environment()
+        self.env = template_environment(project_cache(guide.project_dir).folder("templates"))
         labels = {name: guide.fields.labels(*where) for name, where in LABEL_FIELDS.items()}
         meanings = {name: guide.fields.meanings(*where) for name, where in MEANING_FIELDS.items()}
         grades = {finding_id: evidence.confidence(finding, data) for finding_id, finding in data.finding.items()}
@@ -194,6 +215,8 @@ class Renderer:
             return PAGES["faq"], key.lower()
         if kind == "item":
             return PAGES["checklists"], key.lower()
+        if kind == "vendor-question":
+            return PAGES["vendor-questions"], key.lower()
         if kind == "theme-group":
             return f"{THEME_GROUP_FOLDER}/{key}/index.md", ""
         if kind == "phase":
@@ -204,8 +227,14 @@ class Renderer:
             return PAGES["checklists"], f"phase-{key}"
         if kind == "term":
             return PAGES["glossary"], key
+        if kind == "calculator":
+            return f"calculators/{key}/index.md", ""
         if kind == "level":
             return PAGES["method"], f"confidence-{key}" if key else "confidence"
+        if kind == "jurisdiction":
+            return f"{LAW_FOLDER}/{key}/index.md", ""
+        if kind == "regulation":
+            return f"{LAW_FOLDER}/{self.data.instrument_of[key].jurisdiction}/index.md", key
         return PAGES[kind], key
 
     def url(self, kind: str, key: str = "") -> str:

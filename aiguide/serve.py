@@ -22,9 +22,11 @@ import hashlib
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,28 @@ log = logging.getLogger("aiguide.serve")
 
 def _say(message: str) -> None:
     print(f"[preview] {message}", file=sys.stderr, flush=True)
+
+
+def _interrupt_on_terminate() -> None:
+    """Treat a polite request to stop (SIGTERM) like Ctrl-C, so that clean-up code runs."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def _stop_with_parent() -> None:
+    """Stop this process when the one that started it is gone (the preview server must not outlive its
+    supervisor, even one killed outright)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(POLL_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # ---------------------------------------------------------------------------------------------- supervisor
@@ -70,6 +94,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 def supervise(project_dir: Path, dev_addr: str) -> int:
     """Run the preview server; restart it whenever a Python module of the guide changes."""
+    _interrupt_on_terminate()
     seen = python_files(project_dir)
     server = _start(project_dir, dev_addr)
     reported_exit = False
@@ -220,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = args.project.resolve()
     if args.child:
+        _interrupt_on_terminate()
+        _stop_with_parent()
         return serve_site(project, args.dev_addr)
     if not (project / "aiguide").is_dir():
         print(f"{project} is not a checkout of the guide (no aiguide/ folder); see --project", file=sys.stderr)

@@ -180,6 +180,28 @@ def test_self_assessment_with_answers_and_results_passes_axe(
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize(
+    ("name", "broken"),
+    [("alerts", "prevalence"), ("sample-size", "precision"), ("cost", "years")],
+)
+def test_calculators_with_results_notices_and_errors_pass_axe(
+    scheme_context: tuple[str, object], site_server: str, name: str, broken: str
+) -> None:
+    scheme, context = scheme_context
+    page = context.new_page()
+    # A link with one unusable part: the notice, the results and (below) a field's error all show at once.
+    page.goto(f"{site_server}calculators/{name}/index.html#bogus=1", wait_until="load")
+    page.wait_for_selector(f"#calc-{name}-notice:not([hidden])")
+    page.wait_for_selector(f"#calc-{name}-output table")
+    problems = run_axe(page, f"calculators/{name} with results", scheme)
+    page.fill(f"#calc-{name}-{broken}", "-1")
+    page.wait_for_selector(f"#calc-{name}-{broken}-error:not([hidden])")
+    problems += run_axe(page, f"calculators/{name} with an error", scheme)
+    page.evaluate("() => localStorage.clear()")
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
 @pytest.fixture
 def keyboard_page(browser):
     context = browser.new_context(viewport=VIEWPORT)

@@ -111,6 +111,24 @@ def test_sources_page_shows_every_source_with_its_verification(built_site: Path,
             assert f"https://doi.org/{source.doi}" in section.group(0), source.key
 
 
+def test_sources_page_links_every_record_that_cites_a_source(built_site: Path, loaded) -> None:
+    """Findings, FAQs, checklist items, questions for suppliers, obligations, calculators and law-page gaps."""
+    from aiguide.render import Renderer
+
+    renderer = Renderer(loaded, lambda: "sources/index.md")
+    markup = page(built_site, "sources/index.html")
+    kinds = set()
+    for source in loaded.model.sources:
+        section = re.search(rf'<h3 id="{source.anchor}">.*?(?=<h[23] |</article>)', markup, re.DOTALL).group(0)
+        cited_by = section[section.index("Cited by") :]
+        for record in loaded.model.citing_records[source.key]:
+            target, anchor = renderer.target(record.kind, record.id)
+            href = "../" + target.removesuffix(".md") + ".html" + (f"#{anchor}" if anchor else "")
+            assert f'href="{html.escape(href)}"' in cited_by, (source.key, record)
+            kinds.add(record.kind)
+    assert kinds == {"finding", "faq", "item", "vendor-question", "regulation", "calculator", "jurisdiction"}
+
+
 def test_glossary_and_checklists_hold_every_record(built_site: Path, guide) -> None:
     glossary = page(built_site, "glossary/index.html")
     assert all(f'id="{term.id}"' in glossary for term in guide.terms)

@@ -21,8 +21,10 @@ def load_guide(project: Path):
 
 
 def _unreferenced_finding(guide) -> tuple[str, str]:
-    """A finding nothing else relies on (FAQs, checklist items, questions for suppliers, the headline) and a sibling."""
-    used = {fid for record in (*guide.faqs, *guide.items, *guide.vendor_questions) for fid in record.findings}
+    """A finding nothing else relies on (FAQs, checklist items, questions for suppliers, calculators, the headline)
+    and a sibling of its theme to replace it."""
+    records = (*guide.faqs, *guide.items, *guide.vendor_questions, *guide.calculators)
+    used = {fid for record in records for fid in record.findings}
     headline = guide.meta.headline
     for item in (*headline.summary_themes, *headline.key_insights, *headline.implications, headline.conclusion):
         used.update(item.findings)

@@ -1,8 +1,9 @@
 """Three engines, one site: ProperDocs and Zensical build the same pages as MkDocs with Material for MkDocs.
 
 One copy of the project is built once by each engine, from the same mkdocs.yml, docs/, data/ and macros.py, as
-`make site-properdocs` and `make site-zensical` build it (``python -m aiguide.build --engine … --no-pdf``, run by
-the engine's own virtual environment, .venv-<engine>). The copy has one theme whose title carries template syntax,
+`make site-properdocs` and `make site-zensical` build it (``python -m aiguide.build --engine …``, run by the
+engine's own virtual environment, .venv-<engine>), with the print page the PDF is printed from but without
+printing it. The copy has one theme whose title carries template syntax,
 HTML and an ampersand, so the same builds also show that no engine runs or interprets a title from the data.
 
 Every page's title, menu and article text are compared with Material's (whitespace folded, links resolved).
@@ -293,7 +294,7 @@ def start_build(python: Path, engine: str, project: Path) -> subprocess.Popen[st
     site = project / f"site-{engine}"
     command = [str(python), "-m", "aiguide.build", "--project", str(project), "--site-dir", str(site)]
     return subprocess.Popen(
-        [*command, "--no-pdf", "--engine", engine],
+        [*command, "--no-pdf", "--print-page", "--engine", engine],
         cwd=PROJECT_DIR,
         env=BUILD_ENV,
         stdout=subprocess.PIPE,
@@ -327,6 +328,19 @@ def test_engine_builds_the_same_pages_as_material(engine_sites: dict[str, Path |
     assert not unexplained, "differences not listed in tests/engine-known-differences.txt:\n" + "\n".join(unexplained)
     stale = [f"{KNOWN_DIFFERENCES.name}:{entry.line}" for entry in known if not entry.seen]
     assert not stale, f"these entries match no difference any more; delete them: {', '.join(stale)}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_writes_the_same_book_as_material(engine_sites: dict[str, Path | str], engine: str) -> None:
+    """The PDF is printed from the print page and its own stylesheets: equal bytes, equal PDF."""
+    material, other = built(engine_sites, "mkdocs"), built(engine_sites, engine)
+    book = (material / "print_page.html").read_bytes()
+    assert b"<h1" in book and (other / "print_page.html").read_bytes() == book
+    sheets = re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', book)
+    assert sheets
+    for sheet in sheets:
+        path = sheet.decode()
+        assert (other / path).read_bytes() == (material / path).read_bytes(), path
 
 
 @pytest.mark.parametrize("engine", ("mkdocs", *ENGINES))

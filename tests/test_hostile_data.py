@@ -55,8 +55,10 @@ PAGES_WITH_TEXT = {
     "vendor-questions/index.html": "questions for suppliers",
     "local-validation/index.html": "checklist help picked by a topic page",
     "assessment/index.html": "assessment intro",
+    "calculators/alerts/index.html": "calculator intro, formulas and worked example",
     "changelog/index.html": "release notes",
     "about/index.html": "how to cite",
+    "law/eu/index.html": "jurisdiction summary and obligation texts",
 }
 # Every attribute that holds a handler or an address, and every executable script, found in the live DOM.
 DOM_OFFENDERS = """() => {
@@ -245,6 +247,8 @@ def visited(browser, hostile: dict[str, Any], hostile_server: str) -> dict[str, 
             "text": page.evaluate("document.body.innerText"),
         }
     results["assessment answered"] = _answer_everything(page, hostile_server, dialogs)
+    for name in ("alerts", "sample-size", "cost"):
+        results[f"calculator {name} used"] = _use_calculator(page, hostile_server, dialogs, name)
     page.close()
     return results
 
@@ -255,6 +259,20 @@ def _answer_everything(page: Any, base: str, dialogs: list[str]) -> dict[str, An
     page.goto(base + "assessment/index.html", wait_until="load")
     page.evaluate("() => document.querySelectorAll('input[type=radio][value=\"no\"]').forEach(r => r.click())")
     page.wait_for_timeout(200)
+    return {
+        "dialogs": dialogs[before:],
+        "offenders": page.evaluate(DOM_OFFENDERS),
+        "text": page.evaluate("document.body.innerText"),
+    }
+
+
+def _use_calculator(page: Any, base: str, dialogs: list[str], name: str) -> dict[str, Any]:
+    """Show a calculator's results, then an error under its first field: both are written from the data's labels."""
+    before = len(dialogs)
+    page.goto(f"{base}calculators/{name}/index.html#bogus=1", wait_until="load")
+    page.wait_for_selector(f"#calc-{name}-output table")
+    page.locator(f"#calc-{name}-form input[type=text]").first.fill("x")
+    page.wait_for_selector(f"#calc-{name}-form .ag-calc__error:not([hidden])")
     return {
         "dialogs": dialogs[before:],
         "offenders": page.evaluate(DOM_OFFENDERS),
@@ -295,6 +313,7 @@ def test_hostile_text_is_legal_data_and_builds_strictly(hostile: dict[str, Any])
 
 def test_no_page_opens_a_dialog_or_carries_a_handler_or_script(visited: dict[str, dict[str, Any]]) -> None:
     assert len(visited) > 40 and "print_page.html" in visited and "assessment answered" in visited
+    assert "calculator cost used" in visited
     failures = {path: page["dialogs"] + page["offenders"] for path, page in visited.items()}
     assert not {path: found for path, found in failures.items() if found}
 
@@ -307,6 +326,12 @@ def test_payload_is_shown_as_text(visited: dict[str, dict[str, Any]], path: str)
 def test_assessment_results_show_band_and_rule_texts_as_text(visited: dict[str, dict[str, Any]]) -> None:
     text = visited["assessment answered"]["text"]
     assert text.count(PAYLOAD) > visited["assessment/index.html"]["text"].count(PAYLOAD), "no result text appeared"
+
+
+@pytest.mark.parametrize("name", ["alerts", "sample-size", "cost"])
+def test_calculator_results_and_errors_show_labels_as_text(visited: dict[str, dict[str, Any]], name: str) -> None:
+    assert "Your results" in visited[f"calculators/{name}/index.html"]["text"], "the calculator did not start"
+    assert f"{PAYLOAD}: enter a plain number such as 2.5" in visited[f"calculator {name} used"]["text"]
 
 
 @pytest.mark.parametrize("path", ["checklists/index.html", "faq/index.html", "phases/evaluate/index.html"])

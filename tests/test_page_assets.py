@@ -12,6 +12,10 @@ from pathlib import Path
 # script -> what a page must contain for the script to be loaded there
 PAGE_SCRIPTS = {
     "assessment.js": 'id="ag-assessment-form"',
+    "calc-core.js": 'data-ag-calculator="',
+    "calc-alerts.js": 'id="calc-alerts-form"',
+    "calc-sample-size.js": 'id="calc-sample-size-form"',
+    "calc-cost.js": 'id="calc-cost-form"',
     "findings-table.js": "data-ag-filter-for=",
     "checklist-filter.js": "data-ag-checklist-filter",
     "scrollable-tables.js": "<table",
@@ -83,6 +87,10 @@ def test_page_scripts_load_only_where_they_have_work(built_site: Path) -> None:
     assert all(loaded_somewhere.values()), loaded_somewhere
     _, tags = markup_and_tags(built_site, "assessment/index.html")
     assert any("assessment.js" in tag for tag in external_scripts(tags))
+    for name in ("alerts", "sample-size", "cost"):  # each calculator page: the shared part and its own script only
+        _, tags = markup_and_tags(built_site, f"calculators/{name}/index.html")
+        loaded = [tag for tag in external_scripts(tags) if "/calc-" in tag]
+        assert len(loaded) == 2 and "calc-core.js" in loaded[0] and f"calc-{name}.js" in loaded[1], loaded
 
 
 def test_search_index_is_requested_only_when_the_search_is_used(browser, site_server: str) -> None:

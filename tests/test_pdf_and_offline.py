@@ -242,6 +242,21 @@ def test_pdf_has_no_navigation_chrome_or_buttons(pdf_text: str) -> None:
     assert [phrase for phrase in NAV_CHROME if phrase in pdf_text] == []
     for button in ("Copy share link", "Export CSV", "Clear my answers", "Clear filters", "Show everything"):
         assert button not in pdf_text
+    for button in ("Copy the link to these figures", "Download the table (CSV)", "Go back to the starting values"):
+        assert button not in pdf_text
+
+
+def test_pdf_holds_each_calculators_formulas_and_worked_example(pdf_text: str, guide) -> None:
+    from aiguide.calculators import worked_example
+
+    for calculator in guide.calculators:
+        assert _fold(calculator.formulas[-1]) in pdf_text, calculator.id
+        example = worked_example(calculator)
+        shown = [row.value for row in example.results] if not example.years else list(example.years[-1])
+        # The results appear in the PDF in the order of the table, each after the one before.
+        start = pdf_text.index(calculator.intro.split(".")[0])
+        for value in shown:
+            start = pdf_text.index(value, start) + len(value)
 
 
 @pytest.mark.build
@@ -279,8 +294,15 @@ def _contents_page(pdf_pages: list[str]) -> int:
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_pdf_opens_with_the_executive_summary_before_the_contents(pdf_pages: list[str], pdf_body: str, guide) -> None:
+def test_pdf_opens_with_the_executive_summary_before_the_contents(
+    pdf_pages: list[str], pdf_body: str, guide, loaded
+) -> None:
     from aiguide import evidence
+
+    words = {
+        **loaded.fields.labels("findings", "findings[].confidence.override.level"),
+        **loaded.fields.labels("findings", "findings[].kind"),
+    }
 
     assert pdf_pages[1].startswith("Executive summary ")
     summary = " ".join(pdf_pages[1 : _contents_page(pdf_pages)])
@@ -291,9 +313,10 @@ def test_pdf_opens_with_the_executive_summary_before_the_contents(pdf_pages: lis
     for direction in ("facilitator", "barrier", "both"):
         # The finding with the best evidence label of each direction is named, with its label.
         findings = [finding for finding in guide.findings if finding.direction == direction]
-        best = min(evidence.LEVELS.index(evidence.strength(finding, guide)) for finding in findings)
-        top = [f for f in findings if evidence.LEVELS.index(evidence.strength(f, guide)) == best]
-        assert any(_fold(f"{f.id} {f.title} (strength: {evidence.LEVELS[best].label.lower()})") in summary for f in top)
+        best = min(evidence.CATEGORIES.index(evidence.category(finding, guide)) for finding in findings)
+        top = [f for f in findings if evidence.CATEGORIES.index(evidence.category(f, guide)) == best]
+        label = words[evidence.CATEGORIES[best]].lower()
+        assert any(_fold(f"{f.id} {f.title} ({label})") in summary for f in top)
     # Said once: the decision-makers' chapter leaves out what the front of the PDF already holds.
     assert pdf_body.count("Executive summary") == 1
 

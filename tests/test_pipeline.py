@@ -21,10 +21,11 @@ READERS = {
     "loader.py": "reads one data file's bytes",
     "guide.py": "names the data files (the one way in)",
     "schemas.py": "reads the schema files (one schema set)",
+    "siteconfig.py": "reads mkdocs.yml, the engines' configuration (not the data)",
     "newrecord.py": "appends a new record to a data file's text",
 }
 # Modules that import yaml for something else than guide data.
-OTHER_YAML = {"cache.py": "names its version in cache keys", "build.py": "reads site_url from mkdocs.yml"}
+OTHER_YAML = {"cache.py": "names its version in cache keys"}
 
 
 def test_model_and_schemas_agree_about_every_field(loaded) -> None:

@@ -41,6 +41,16 @@ class Preview:
             stderr=subprocess.STDOUT,
         )
 
+    def port_closes(self, seconds: float = 20) -> bool:
+        """True once nothing answers on the preview's port any more."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) != 0:
+                    return True
+            time.sleep(0.2)
+        return False
+
     def url(self, page: str) -> str:
         return f"http://127.0.0.1:{self.port}/{page}"
 
@@ -98,6 +108,7 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
     finally:
         running.process.terminate()
         running.process.wait(timeout=30)
+        assert running.port_closes(), "the preview server outlived its supervisor"
 
 
 def test_a_data_edit_shows_after_exactly_one_rebuild(preview: Preview) -> None:
@@ -150,3 +161,14 @@ def test_writes_to_cache_and_build_folders_cause_no_rebuild(preview: Preview) ->
         (target / "touched.txt").write_text("x", encoding="utf-8")
     preview.settle(4)
     assert preview.builds() == before
+
+
+def test_the_preview_server_stops_when_its_supervisor_is_killed(tmp_path: Path) -> None:
+    """Even a supervisor killed outright (no chance to clean up) leaves no server behind on the port."""
+    running = Preview(copy_project(tmp_path / "project"), tmp_path / "preview.log")
+    try:
+        running.wait_for("index.html", "</html>", 120)
+    finally:
+        running.process.kill()
+        running.process.wait(timeout=30)
+    assert running.port_closes(), "the preview server outlived its supervisor"

@@ -45,7 +45,7 @@ from .siteconfig import read_site_config
 PRINT_PAGE = "print_page.html"
 # Pages about maintaining the data rather than adopting AI, and the downloads page: on the website only.
 LEFT_OUT = frozenset({"downloads/index.md", "editing/index.md", "editing/reference/index.md"})
-CONTENTS_DEPTH = 3  # chapters, their pages, and the pages inside those (the themes of a theme group)
+CONTENTS_DEPTH = 4  # chapters (the tabs), their sections and pages, the pages inside those, and the themes of a group
 STYLESHEETS = ("assets/stylesheets/guide.css", "assets/stylesheets/book.css")
 # "front": moved to the front of the book; "skip": left out of it; "run-in": its headings are written as paragraphs
 # (entries of a list the book prints by number, not sections of their own, so no bookmarks either)

@@ -480,7 +480,7 @@ def test_overview_and_sources_page_link_the_calculators(built_site: Path, calcs)
         assert f'href="{name}/index.html"' in overview
         for citation in calculator.citations:
             entry = sources[sources.index(f'id="{citation.source.lower()}"') :]
-            cited_by = entry[entry.index("Cited by") : entry.index("</tr>", entry.index("Cited by"))]
+            cited_by = entry[entry.index("Cited by") : entry.index("</dd>", entry.index("Cited by"))]
             assert f'href="../calculators/{name}/index.html"' in cited_by, citation.source
 
 

@@ -229,6 +229,8 @@ class Guide:
     first_role: str = ""
     first_phase: str = ""
     first_group: str = ""
+    first_jurisdiction: str = ""
+    first_calculator: str = ""
 
 
 def snapshot(work: Path, ref: str | None) -> Guide:
@@ -272,6 +274,12 @@ def describe(path: Path) -> Guide:
     data_bytes = sum(p.stat().st_size for p in (path / "data").glob("*.yaml"))
     first_phase = min(read("phases")["phases"], key=lambda phase: phase["order"])["id"]
     groups = read("themes").get("groups") or [{"id": ""}]
+    optional = {
+        name: read(name) if (path / "data" / f"{name}.yaml").is_file() else {}
+        for name in ("regulations", "calculators")
+    }
+    jurisdictions = optional["regulations"].get("jurisdictions") or [{"id": ""}]
+    calculators = optional["calculators"].get("calculators") or [{"id": ""}]
     return Guide(
         path,
         counts,
@@ -281,6 +289,8 @@ def describe(path: Path) -> Guide:
         first_role=read("roles")["roles"][0]["id"],
         first_phase=first_phase,
         first_group=groups[0]["id"],
+        first_jurisdiction=jurisdictions[0]["id"],
+        first_calculator=calculators[0]["id"],
     )
 
 
@@ -1241,6 +1251,16 @@ def bench_lighthouse(runner: Runner, guide: Guide, work: Path, site: Path, runs:
         ("method", "method/index.html"),
         ("downloads", "downloads/index.html"),
         ("questions for suppliers", "vendor-questions/index.html"),
+        *(
+            [(f"law {guide.first_jurisdiction}", f"law/{guide.first_jurisdiction}/index.html")]
+            if guide.first_jurisdiction
+            else []
+        ),
+        *(
+            [(f"calculator {guide.first_calculator}", f"calculators/{guide.first_calculator}/index.html")]
+            if guide.first_calculator
+            else []
+        ),
     ]
     cli = BENCH_DIR / "node_modules" / "lighthouse" / "cli" / "index.js"
     results = []

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from aiguide.guide import Guide, load_guide
+from aiguide.locks import exclusive_lock
 from aiguide.model import GuideData
 from aiguide.pdf import CHROMIUM_ARGS  # one launch recipe for the PDF and the tests
 from aiguide.tools import ToolMissing, find
@@ -85,28 +88,80 @@ def project_copy(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
-def run_site_build(project: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """The build behind `make site` (strict MkDocs build, CSP, downloads, atomic swap); PDF only if asked."""
+def run_site_build(
+    project: Path, site_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The build behind `make site` (strict MkDocs build, CSP, PDF, downloads, atomic swap); ``--no-pdf`` as asked."""
     return subprocess.run(
         [sys.executable, "-m", "aiguide.build", "--project", str(project), "--site-dir", str(site_dir), *extra],
         cwd=PROJECT_DIR,
-        env=BUILD_ENV,
+        env={**BUILD_ENV, **(env or {})},
         capture_output=True,
         text=True,
         timeout=600,
     )
 
 
+def site_page_names() -> list[str]:
+    """The pages a build writes, known before it runs: one per Markdown file in docs/, the 404 and print pages.
+
+    ``use_directory_urls`` is off, so ``docs/a/index.md`` becomes ``a/index.html`` and ``docs/a/b.md`` ``a/b.html``.
+    Tests that run once per page are parametrized with these names; a test checks them against a real build.
+    """
+    docs = PROJECT_DIR / "docs"
+    names = [path.relative_to(docs).with_suffix(".html").as_posix() for path in docs.rglob("*.md")]
+    return sorted([*names, "404.html", "print_page.html"])
+
+
+def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder that every pytest-xdist worker of this run shares (the run's own temp folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """Hold the run-wide lock for ``name``; yields its shared folder and whether an earlier holder finished it.
+
+    Workers of one run wait for each other here, so an expensive result (the built site) is made once per run
+    rather than once per worker; the caller writes what it made into the folder and the context marks it done.
+    """
+    folder = shared_temp(tmp_path_factory) / f"shared-{name}"
+    with exclusive_lock(folder.with_suffix(".lock"), on_wait=lambda holder: None):
+        done = folder / ".done"
+        yield folder, done.exists()
+        folder.mkdir(parents=True, exist_ok=True)
+        done.touch()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real guide built once, as `make site` builds it but without printing the PDF.
+    """The real guide built once per test run, as `make site` builds it but without printing the PDF.
 
     The print page (``print_page.html``, what the PDF prints) is included so tests can check it like any page.
+    Tests only read it; parallel workers share the one build.
     """
-    site = tmp_path_factory.mktemp("built") / "site"
-    result = run_site_build(PROJECT_DIR, site, "--no-pdf", "--print-page")
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
+    with built_once(tmp_path_factory, "built") as (folder, done):
+        site = folder / "site"
+        if not done:
+            result = run_site_build(PROJECT_DIR, site, "--no-pdf", "--print-page")
+            assert result.returncode == 0, result.stderr
+            assert "WARNING" not in result.stderr, result.stderr
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_with_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real guide built once per test run exactly as `make site` builds it, the PDF included.
+
+    ``AIGUIDE_NO_CACHE`` keeps the PDF's layout cache out, so both of its prints run as on a fresh machine.
+    """
+    with built_once(tmp_path_factory, "with-pdf") as (folder, done):
+        site = folder / "site"
+        if not done:
+            result = run_site_build(PROJECT_DIR, site, env={"AIGUIDE_NO_CACHE": "1"})
+            assert result.returncode == 0, result.stderr
+            assert "WARNING" not in result.stderr, result.stderr
     return site
 
 
@@ -143,11 +198,43 @@ def site_server(built_site: Path):
     server.server_close()
 
 
+# Modules whose own module- or session-wide fixtures build a site, print a PDF or start servers. `make test` runs
+# the tests on two pytest-xdist workers; each of these modules runs whole on one worker, so that work is done
+# once. The tests of every other module are handed to whichever worker is free, one by one.
+ONE_WORKER_MODULES = {
+    "test_build",
+    "test_editing",
+    "test_engines",
+    "test_hostile_data",
+    "test_html_validity",
+    "test_links",
+    "test_pdf_and_offline",
+    "test_preview",
+    "test_site_url",
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's scheduling by scope, with a module of ``ONE_WORKER_MODULES`` or a single test as the scope.
+
+    (xdist's own ``xdist_group`` marks do not reach its scheduler under pytest 9.2, hence this hook.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrTestScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if Path(module).stem in ONE_WORKER_MODULES else nodeid
+
+    return ModuleOrTestScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by what they use, so `-m "not browser and not build"` is the quick unit-level subset."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
-        if fixtures & {"built_site", "site_server"}:
+        if fixtures & {"built_site", "site_server", "site_with_pdf"}:
             item.add_marker(pytest.mark.build)

@@ -1,36 +1,54 @@
-"""WCAG 2.2 AA gate: axe-core on every built page in both colour schemes, keyboard checks, the statement page.
+"""Every page in the browser: axe-core (WCAG 2.2 AA and best practice) in both colour schemes, privacy and CSP.
 
-axe runs the rules of WCAG 2.0 to 2.2 at levels A and AA and its own best-practice rules (unique landmarks,
-headings in order, table headers with text, …), which catch what makes a page harder to use without breaking
-a success criterion.
+Each page of the built site is one test per colour scheme (so two workers share the sweep and a failure names
+its page). Opened over HTTP under its real Content-Security-Policy, with its scripts running, a page must:
 
-axe-core comes from npm (package.json pins it; `npm ci` installs it into node_modules/). Every page of the
-built site is checked, including two that are easy to forget:
+- pass axe-core's rules of WCAG 2.0 to 2.2 at levels A and AA and its best-practice rules (unique landmarks,
+  headings in order, table headers with text, …), which catch what makes a page harder to use without breaking
+  a success criterion; in the dark scheme, which changes colours and nothing else (a test below checks that),
+  the rules that judge colours. No axe rule is disabled: a violation is fixed in the theme overrides or the CSS
+  (see the accessibility part of docs/assets/stylesheets/guide.css), never by leaving the rule out;
+- request nothing from another host, set no cookie, and log no script error and no CSP violation.
+
+axe-core comes from npm (package.json pins it; `npm ci` installs it into node_modules/) and is added to every
+page as the browser's own init script, which the page's CSP does not govern, so the policy stays on. Two pages
+are easy to forget and are checked too:
 
 - ``print_page.html``, the whole guide on one page, which `make site` prints to the PDF, so the PDF's
   text, links and tables are checked here too (as they look on screen). It is a document for paper, not a
   page of the theme: it has one colour scheme, and no navigation to skip;
 - ``404.html``. MkDocs writes its links as absolute paths from the site root (it cannot know how deep the
   missing address was); ``site_server`` serves the site from the root, so it renders with its styles.
-
-No axe rule is disabled: a violation is fixed in the theme overrides or the CSS (see the accessibility
-part of docs/assets/stylesheets/guide.css), never by leaving the rule out.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, site_page_names
 
 AXE_JS = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# Every rule of WCAG 2.0 to 2.2 at levels A and AA, and axe's best practice, in the light scheme. The dark scheme
+# changes colours and which of the two scheme toggles shows, nothing else (tested below), so there axe runs the
+# rules that judge colours (contrast of text; links in running text told apart from it) on the whole page, and
+# every rule on the toggle. Each entry: (the part of the page, or None for all of it; the rules).
+PALETTE_TOGGLE = "[data-md-component=palette]"
+EVERY_RULE = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}
+COLOUR_RULES = {"type": "rule", "values": ["color-contrast", "link-in-text-block"]}
+AXE_RUNS = {
+    "default": [(None, EVERY_RULE)],
+    "slate": [(None, COLOUR_RULES), (PALETTE_TOGGLE, EVERY_RULE)],
+}
 VIEWPORT = {"width": 1280, "height": 900}
+PRINT_PAGE = "print_page.html"
+PAGES = site_page_names()
 
 # Material's two palettes as mkdocs.yml declares them: what Material stores in localStorage when a reader
 # picks a scheme with the toggle, and what its inline script then copies onto <body> before the first paint.
@@ -39,13 +57,23 @@ SCHEMES = {
     "slate": {"index": 1, "media": "(prefers-color-scheme: dark)", "color_scheme": "dark"},
 }
 
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-  return result.violations.map((v) => ({
+RUN_AXE = """async (runs) => {
+  const violations = [];
+  for (const [part, runOnly] of runs) {
+    if (part && !document.querySelector(part)) continue;
+    const result = await axe.run(part ? {include: [part]} : document, {runOnly, resultTypes: ['violations']});
+    violations.push(...result.violations);
+  }
+  return violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.map((n) => n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : t).join(' ')),
   }));
 }"""
+
+# Recorded from the first line of each page: what its Content-Security-Policy refused.
+RECORD_CSP_VIOLATIONS = """window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"""
 
 
 def site_pages(site: Path) -> list[str]:
@@ -58,10 +86,15 @@ def axe_script() -> Path:
     return AXE_JS
 
 
-@pytest.fixture(scope="module", params=sorted(SCHEMES))
-def scheme_context(request, browser, site_server: str) -> Iterator[tuple[str, object]]:
-    """One browser context per colour scheme, shared by the tests of that scheme; yields (scheme, context)."""
-    scheme = request.param
+def axe_context(browser, **options):
+    """A browser context whose pages carry axe-core from their start, their own CSP left on."""
+    context = browser.new_context(viewport=VIEWPORT, **options)
+    context.add_init_script(path=str(axe_script()))
+    return context
+
+
+def scheme_browser_context(browser, site_server: str, scheme: str):
+    """A context whose pages show ``scheme``, as if the reader had picked it with the toggle, and carry axe."""
     settings = SCHEMES[scheme]
     palette = {
         "index": settings["index"],
@@ -69,13 +102,17 @@ def scheme_context(request, browser, site_server: str) -> Iterator[tuple[str, ob
     }
     # Material keys its settings by the site root's path ("/" here): __md_get("__palette") reads "/.__palette".
     key = re.sub(r"^https?://[^/]+", "", site_server) + ".__palette"
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        color_scheme=settings["color_scheme"],
-        bypass_csp=True,  # the pages' CSP (rightly) refuses injected scripts such as axe itself
-    )
+    context = axe_context(browser, color_scheme=settings["color_scheme"])
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     context.add_init_script(f"localStorage.setItem({json.dumps(key)}, {json.dumps(json.dumps(palette))})")
-    yield scheme, context
+    return context
+
+
+@pytest.fixture(scope="module")
+def scheme_context(request, browser, site_server: str) -> Iterator[tuple[str, object]]:
+    """One browser context per colour scheme (the test's parameter), shared by that scheme's tests."""
+    context = scheme_browser_context(browser, site_server, request.param)
+    yield request.param, context
     context.close()
 
 
@@ -104,41 +141,116 @@ def describe(page_name: str, scheme: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-PRINT_PAGE = "print_page.html"
-
-
 def run_axe(page, name: str, scheme: str) -> list[str]:
-    """Problems found on the loaded page: a wrong colour scheme, or axe's violations."""
+    """Problems found on the loaded page (opened in an :func:`axe_context`): a wrong colour scheme, or axe's."""
     wrong = None if name == PRINT_PAGE else check_scheme(page, scheme)
     if wrong:
         return [f"{name} [{scheme}]: {wrong}"]
-    page.add_script_tag(path=str(axe_script()))
-    return describe(name, scheme, page.evaluate(RUN_AXE, AXE_TAGS))
+    return describe(name, scheme, page.evaluate(RUN_AXE, AXE_RUNS[scheme]))
 
 
-def test_every_page_passes_axe_wcag_22_aa_and_best_practice_in_both_colour_schemes(
-    scheme_context: tuple[str, object], built_site: Path, site_server: str
-) -> None:
+def test_the_pages_checked_one_by_one_are_every_page_the_build_writes(built_site: Path) -> None:
+    assert site_pages(built_site) == PAGES
+    assert "index.html" in PAGES and PRINT_PAGE in PAGES and len(PAGES) > 40
+
+
+in_each_scheme = pytest.mark.parametrize("scheme_context", sorted(SCHEMES), indirect=True)
+
+
+@dataclasses.dataclass
+class SweepPage:
+    """One browser tab per colour scheme that opens page after page, recording what each page does."""
+
+    page: object
+    requests: list[str] = dataclasses.field(default_factory=list)
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+    def open(self, url: str) -> None:
+        self.requests.clear()
+        self.errors.clear()
+        self.page.goto(url, wait_until="load")
+
+
+@pytest.fixture(scope="module")
+def sweep(scheme_context: tuple[str, object]) -> Iterator[SweepPage]:
+    """A tab reused from page to page (a new tab costs more than loading a page)."""
+    _, context = scheme_context
+    sweep = SweepPage(context.new_page())
+    sweep.page.on("request", lambda request: sweep.requests.append(request.url))
+    sweep.page.on("pageerror", lambda error: sweep.errors.append(str(error)))
+    sweep.page.on("console", lambda message: sweep.errors.append(message.text) if message.type == "error" else None)
+    yield sweep
+    sweep.page.close()
+
+
+def check_page(scheme_context: tuple[str, object], sweep: SweepPage, site_server: str, name: str) -> None:
+    """Open ``name`` in the sweep's tab and assert everything this module promises about it."""
     scheme, context = scheme_context
-    pages = site_pages(built_site)
-    assert "index.html" in pages and "print_page.html" in pages and len(pages) > 40, pages
-    page = context.new_page()
-    # Every page load makes Material's search worker download the 0.7 MB search index and index it anew,
-    # which on two cores takes as long as axe itself. The closed search dialog looks the same without it
-    # (axe skips hidden content anyway), and the open dialog with results is checked separately below.
-    page.route("**/search/search_index.*", lambda route: route.abort())
-    problems: list[str] = []
-    for name in pages:
-        if name == PRINT_PAGE and scheme != "default":
-            continue  # printed on paper: one scheme only
-        page.goto(site_server + name, wait_until="load")
-        problems += run_axe(page, name, scheme)
-    page.close()
+    sweep.open(site_server + name)
+    problems = run_axe(sweep.page, name, scheme)
+    host = urlsplit(site_server).netloc
+    foreign = [
+        url for url in sweep.requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host
+    ]
     assert not problems, f"{len(problems)} accessibility violation(s) (WCAG 2.2 AA and best practice, axe-core):\n" + (
         "\n".join(problems)
     )
+    assert foreign == [], "requests to another host"
+    assert context.cookies() == [], "the page set a cookie"
+    assert sweep.errors == [], "script errors"
+    assert sweep.page.evaluate("window.__cspViolations") == [], "Content-Security-Policy violations"
 
 
+@in_each_scheme
+@pytest.mark.parametrize("name", [name for name in PAGES if name != PRINT_PAGE])
+def test_page_passes_axe_and_makes_no_foreign_request_cookie_error_or_csp_violation(
+    scheme_context: tuple[str, object], sweep: SweepPage, site_server: str, name: str
+) -> None:
+    check_page(scheme_context, sweep, site_server, name)
+
+
+@pytest.mark.parametrize("scheme_context", ["default"], indirect=True)
+def test_print_page_passes_axe_and_makes_no_foreign_request_cookie_error_or_csp_violation(
+    scheme_context: tuple[str, object], sweep: SweepPage, site_server: str
+) -> None:
+    """The print page is printed on paper: one colour scheme only."""
+    check_page(scheme_context, sweep, site_server, PRINT_PAGE)
+
+
+SAME_MARKUP_PAGES = ["index.html", "findings/index.html", "assessment/index.html", "calculators/cost/index.html"]
+
+# The page's markup once its scripts have run, without the attributes that name the colour scheme.
+MARKUP_WITHOUT_SCHEME = """() => {
+  const copy = document.documentElement.cloneNode(true);
+  for (const element of copy.querySelectorAll('*')) {
+    for (const name of ['scheme', 'primary', 'accent', 'media']) element.removeAttribute('data-md-color-' + name);
+  }
+  copy.querySelectorAll('meta[name=color-scheme]').forEach((meta) => meta.removeAttribute('content'));
+  copy.querySelectorAll('[data-md-component=palette] label').forEach((label) => label.removeAttribute('hidden'));
+  return copy.outerHTML;
+}"""
+
+
+def test_the_dark_scheme_changes_colours_and_nothing_else(browser, site_server: str) -> None:
+    """Why the dark scheme needs only axe's colour rules: the markup is the same in both schemes.
+
+    Apart from the colour attributes, only the scheme toggle differs (which of its two buttons shows), and axe
+    checks the toggle with every rule in both schemes.
+    """
+    markup = {}
+    for scheme in SCHEMES:
+        context = scheme_browser_context(browser, site_server, scheme)
+        page = context.new_page()
+        for name in SAME_MARKUP_PAGES:
+            page.goto(site_server + name, wait_until="load")
+            assert check_scheme(page, scheme) is None
+            markup[scheme, name] = page.evaluate(MARKUP_WITHOUT_SCHEME)
+        context.close()
+    for name in SAME_MARKUP_PAGES:
+        assert markup["default", name] == markup["slate", name], name
+
+
+@in_each_scheme
 def test_open_search_with_results_passes_axe(scheme_context: tuple[str, object], site_server: str) -> None:
     scheme, context = scheme_context
     page = context.new_page()
@@ -151,6 +263,7 @@ def test_open_search_with_results_passes_axe(scheme_context: tuple[str, object],
     assert not problems, "\n".join(problems)
 
 
+@in_each_scheme
 def test_self_assessment_with_answers_and_results_passes_axe(
     scheme_context: tuple[str, object], site_server: str
 ) -> None:
@@ -180,6 +293,7 @@ def test_self_assessment_with_answers_and_results_passes_axe(
     assert not problems, "\n".join(problems)
 
 
+@in_each_scheme
 @pytest.mark.parametrize(
     ("name", "broken"),
     [("alerts", "prevalence"), ("sample-size", "precision"), ("cost", "years")],
@@ -297,7 +411,7 @@ def test_accessibility_statement_states_the_standard_testing_limits_and_how_to_r
     for phrase in (
         "WCAG) 2.2 at level AA",
         "axe-core",
-        "light colour scheme and in the dark one",
+        "light colour scheme with all of these rules, and again in the dark one",
         "Nu HTML Checker",
         "Known limits",
         "The PDF is tagged",

@@ -1,13 +1,12 @@
 """The offline outputs: the whole-guide PDF and the site opened from disk.
 
-The PDF is printed once per session, as `make site` prints it (``python -m aiguide.pdf``: the print page assembled
-from the built site, then Chromium), and every PDF test reads that one file: its text through poppler's
+The PDF is printed once per test run by a real `make site` build (the print page assembled from the built site,
+then Chromium), and every PDF test reads that one file: its text through poppler's
 pdftotext, its links and destinations through pypdf.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -28,19 +27,9 @@ def _fold(text: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def pdf_file(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Print the built site to PDF once, as `make site` does (without the layout cache: both prints run)."""
-    output = tmp_path_factory.mktemp("pdf") / "guide.pdf"
-    result = subprocess.run(
-        [sys.executable, "-m", "aiguide.pdf", str(built_site), str(output)],
-        cwd=PROJECT_DIR,
-        env={**os.environ, "AIGUIDE_NO_CACHE": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return output
+def pdf_file(site_with_pdf: Path) -> Path:
+    """The PDF as `make site` prints it and offers it for download."""
+    return site_with_pdf / "downloads" / "guide.pdf"
 
 
 def _pdftotext(pdf: Path, *options: str) -> list[str]:

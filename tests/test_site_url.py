@@ -1,5 +1,6 @@
-"""site_url: with it, the sitemap lists every page and the 404 page works under a subpath; without it, one line says
-what is lost. Both builds are the real guide's, as `make html` builds it (`AIGUIDE_SITE_URL` sets site_url)."""
+"""`make html`'s builds: with site_url, the sitemap lists every page and the 404 page works under a subpath; without
+it, one line says what is lost; neither prints the PDF. Both builds are the real guide's (`AIGUIDE_SITE_URL` sets
+site_url)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,14 @@ def with_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def without_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     site = tmp_path_factory.mktemp("without-url") / "site"
     return site, build(site, None).stdout
+
+
+def test_make_html_prints_no_pdf_and_the_downloads_page_says_so(without_url: tuple[Path, str]) -> None:
+    from aiguide.fragments import PDF_NOT_BUILT
+
+    site, _ = without_url
+    assert not (site / "print_page.html").exists() and not (site / "downloads" / "guide.pdf").exists()
+    assert PDF_NOT_BUILT in (site / "downloads" / "index.html").read_text(encoding="utf-8")
 
 
 class Addresses(HTMLParser):

@@ -400,9 +400,9 @@ def test_ticked_questions_download_as_csv_over_http_under_the_csp(
 @pytest.mark.browser
 @pytest.mark.parametrize("name", [PAGE, LOCAL_PAGE])
 def test_pages_pass_axe_with_filters_and_ticks_in_use(browser, site_server: str, name: str) -> None:
-    from .test_accessibility import VIEWPORT, run_axe
+    from .test_accessibility import axe_context, run_axe
 
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light", bypass_csp=True)
+    context = axe_context(browser, color_scheme="light")
     page = context.new_page()
     page.goto(site_server + name, wait_until="load")
     if name == PAGE:

@@ -424,12 +424,10 @@ def make_plain_project(runner: Runner, guide: Guide, work: Path) -> Path:
     config = yaml.load((guide.path / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader)
     config["plugins"] = [p for p in config["plugins"] if not (p == "macros" or (isinstance(p, dict) and "macros" in p))]
     config.pop("watch", None)
-    extra = json.loads((capture / "extra.json").read_text(encoding="utf-8"))
-    config.setdefault("extra", {})["guide_cover"] = extra["guide_cover"]
     (plain / "mkdocs.yml").write_text(
         yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    # Without the macros, nothing needs macros.py or the package (the cover template stays under aiguide/templates).
+    # Without the macros, nothing needs macros.py.
     (plain / "macros.py").unlink()
     say(
         f"   plain project: {len(sources)} pages pre-rendered through the macros once; mkdocs.yml without "

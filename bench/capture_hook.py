@@ -3,25 +3,17 @@
 Hooks run after the plugins, so ``on_page_markdown`` here sees the output of mkdocs-macros.
 The bench copies this file into a temporary copy of the project and builds once with
 ``INHERIT: mkdocs.yml`` + ``hooks: [this file]``; nothing in the project loads it.
-Writes ``$BENCH_CAPTURE_DIR/pages/<src_uri>`` (front matter restored) and ``extra.json``.
+Writes ``$BENCH_CAPTURE_DIR/pages/<src_uri>`` (front matter restored).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import yaml
 
 _OUT = Path(os.environ["BENCH_CAPTURE_DIR"])
-
-
-def on_config(config, **kwargs):
-    # The macros' define_env has run (it is a plugin, so it came first): keep what it put in `extra`.
-    _OUT.mkdir(parents=True, exist_ok=True)
-    (_OUT / "extra.json").write_text(json.dumps(dict(config.extra), default=str), encoding="utf-8")
-    return config
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):

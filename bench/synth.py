@@ -62,6 +62,13 @@ def _cite(citations: list[dict[str, Any]] | None, c: int) -> list[dict[str, Any]
     return [{**citation, "source": source_key(citation["source"], c)} for citation in citations]
 
 
+def _rekey_reasons(record: dict[str, Any], c: int, keys: re.Pattern[str]) -> None:
+    """Point the source keys that the confidence judgements' reasons name at copy ``c``'s sources."""
+    for judgement in (record.get("confidence") or {}).values():
+        if isinstance(judgement, dict) and isinstance(judgement.get("reason"), str):
+            judgement["reason"] = keys.sub(lambda match: source_key(match.group(0), c), judgement["reason"])
+
+
 def _ids(values: list[str] | None, c: int) -> list[str] | None:
     return None if values is None else [numbered(value, c) for value in values]
 
@@ -96,6 +103,9 @@ def scale_data(data_dir: Path, k: int, themes: int) -> dict[str, int]:
             if t:
                 record["title"] = f"{theme['title']} (set {t + 1})"
             theme_records.append(record)
+    # Longest first, so a key that begins another (WENDEROTT2024 / WENDEROTT2024-ERGO) never cuts it short.
+    alternatives = "|".join(re.escape(source["key"]) for source in sorted(base_sources, key=lambda s: -len(s["key"])))
+    source_keys = re.compile(rf"(?<![A-Za-z0-9-])(?:{alternatives})(?![A-Za-z0-9-])")
     for c in range(k):
         t = tcopy(c)
         for finding in base_findings:
@@ -108,6 +118,7 @@ def scale_data(data_dir: Path, k: int, themes: int) -> dict[str, int]:
                 [theme_id(x, t) for x in finding["also_themes"]] if "also_themes" in finding else None,
             )
             record["citations"] = _cite(finding["citations"], c)
+            _rekey_reasons(record, c, source_keys)
             if "replaced_by" in finding:
                 record["replaced_by"] = numbered(finding["replaced_by"], c)
             if c:
@@ -142,7 +153,8 @@ def scale_data(data_dir: Path, k: int, themes: int) -> dict[str, int]:
     raw["checklists"]["items"] = items
     raw["sources"]["sources"] = sources
     raw["themes"]["themes"] = theme_records
-    _fix_unused(raw)
+    unchanged = [read(data_dir, path.stem) for path in sorted(data_dir.glob("*.yaml")) if path.stem not in raw]
+    _fix_unused(raw, unchanged)
     for name in GROWING:
         write(data_dir, name, raw[name])
     return {
@@ -154,10 +166,20 @@ def scale_data(data_dir: Path, k: int, themes: int) -> dict[str, int]:
     }
 
 
-def _fix_unused(raw: dict[str, Any]) -> None:
+def _cited_anywhere(value: Any) -> set[str]:
+    """The source keys of every citation list in ``value`` (files the copy leaves as they are cite originals)."""
+    if isinstance(value, list):
+        return set().union(*(_cited_anywhere(entry) for entry in value)) if value else set()
+    if not isinstance(value, dict):
+        return set()
+    found = {c["source"] for c in value.get("citations") or () if isinstance(c, dict) and "source" in c}
+    return found.union(*(_cited_anywhere(entry) for key, entry in value.items() if key != "citations"))
+
+
+def _fix_unused(raw: dict[str, Any], unchanged: list[Any]) -> None:
     """Set ``unused_reason`` exactly on the themes and sources that nothing refers to."""
     used_themes: set[str] = set()
-    used_sources: set[str] = set()
+    used_sources: set[str] = _cited_anywhere(unchanged)
     for finding in raw["findings"]["findings"]:
         used_themes.add(finding["theme"])
         used_themes.update(finding.get("also_themes", ()))

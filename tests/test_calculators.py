@@ -452,7 +452,12 @@ def test_page_shows_formulas_worked_example_and_sources_without_javascript(built
         assert f'href="../../sources/index.html#{citation.source.lower()}"' in body
     for finding in calculator.findings:
         assert f"#{finding.lower()}" in body
-    assert re.search(r'<form id="calc-[a-z-]+-form"[^>]*\shidden', body), "the form waits for its script"
+    # The form is there from the start with its starting values, so nothing moves when the script starts; without
+    # scripts it is hidden and a line says so.
+    assert re.search(r'<form id="calc-[a-z-]+-form" class="[^"]*\bag-needs-js\b', body)
+    assert '<noscript><p class="ag-calc__nojs">' in body
+    for choice in calculator.choices:
+        assert re.search(rf'name="{choice.id}" value="{choice.default}" checked>', body), choice.id
     assert "NaN" not in text and "Infinity" not in text
 
 

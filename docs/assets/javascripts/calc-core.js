@@ -77,7 +77,7 @@
     var base = "calc-" + config.id;
     var $ = function (suffix) { return document.getElementById(base + "-" + suffix); };
     var form = $("form"), results = $("results"), live = $("live"), output = $("output");
-    var notice = $("notice"), shareField = $("share"), noJs = $("nojs");
+    var notice = $("notice"), shareField = $("share");
     var inputById = {}, choiceById = {}, fields = {}, radios = {};
     config.inputs.forEach(function (spec) { inputById[spec.id] = spec; fields[spec.id] = $(spec.id); });
     config.choices.forEach(function (choice) {
@@ -378,9 +378,7 @@
       var name = button ? button.getAttribute("data-action") : "";
       if (own(actions, name)) actions[name]();
     });
-    form.hidden = false;
     results.hidden = false;
-    if (noJs) noJs.hidden = true;
     running[config.id] = { applyLink: applyLink };
 
     if (!applyLink()) {

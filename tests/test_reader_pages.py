@@ -292,3 +292,28 @@ def test_theme_groups_are_named_for_readers_and_show_the_framework_name_as_a_sec
         assert domains[entry.nasss_domain] in text, f"{page} does not name its framework domain"
         assert entry.title in entries, f"the menu does not list {entry.title!r}"
         assert domains[entry.nasss_domain] not in entries, "the menu uses the framework's name for a group"
+
+
+def test_the_top_sections_are_tabs_with_the_editors_pages_in_their_own(built_site: Path) -> None:
+    """Readers see a handful of tabs instead of one long menu; the editors' pages are not mixed into them."""
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    tabs = html[html.index('<nav class="md-tabs"') : html.index("</nav>", html.index('<nav class="md-tabs"'))]
+    titles = [" ".join(title.split()) for title in re.findall(r'class="md-tabs__link"[^>]*>([^<]+)<', tabs)]
+    assert titles[:4] == ["Guide", "Checklists and tools", "Evidence", "About"]
+    assert titles[4:] == ["For editors"]
+    editors = re.findall(r'href="(editing/[^"]+)"', tabs)
+    assert editors, "the editors' section is a tab of its own"
+
+
+def test_about_page_says_who_keeps_the_guide_how_and_how_to_report_an_error(built_site: Path) -> None:
+    blocks = joined(article(built_site / "about" / "index.html").blocks)
+    for heading in (
+        "Who maintains it",
+        "Editorial policy",
+        "How content is added and checked",
+        "Review schedule",
+        "Conflicts of interest",
+        "Reporting an error",
+    ):
+        assert heading in blocks, heading
+    assert any(block.startswith("There are no named clinical reviewers yet.") for block in blocks)

@@ -70,6 +70,12 @@ RUN_AXE = """async (runs) => {
   }));
 }"""
 
+# Colours judged mid-transition (a button just clicked fades to its hover colour) are neither state: wait until
+# every finite transition and animation has finished.
+TRANSITIONS_DONE = """() => Promise.all(document.getAnimations()
+  .filter((animation) => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
+  .map((animation) => animation.finished.catch(() => null))).then(() => true)"""
+
 # Recorded from the first line of each page: what its Content-Security-Policy refused.
 RECORD_CSP_VIOLATIONS = """window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation',
@@ -146,6 +152,7 @@ def run_axe(page, name: str, scheme: str) -> list[str]:
     wrong = None if name == PRINT_PAGE else check_scheme(page, scheme)
     if wrong:
         return [f"{name} [{scheme}]: {wrong}"]
+    page.evaluate(TRANSITIONS_DONE)
     return describe(name, scheme, page.evaluate(RUN_AXE, AXE_RUNS[scheme]))
 
 

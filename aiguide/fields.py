@@ -198,14 +198,7 @@ class Fields:
     @cached_property
     def id_prefixes(self) -> dict[str, tuple[tuple[Tokens, dict[str, str]], ...]]:
         """Per file, (id field, rule) for id fields annotated with ``x-starts-with``."""
-        return {
-            name: tuple(
-                (info.tokens, info.node.schema["x-starts-with"])
-                for info in infos
-                if "x-starts-with" in info.node.schema
-            )
-            for name, infos in self.by_file.items()
-        }
+        return self._annotated("x-starts-with")
 
     @cached_property
     def local_vocabularies(self) -> dict[str, tuple[Tokens, ...]]:
@@ -218,12 +211,12 @@ class Fields:
     @cached_property
     def framework_maps(self) -> dict[str, tuple[tuple[Tokens, str], ...]]:
         """Per file, (mapping field, framework kind) for fields annotated with ``x-framework-map``."""
+        return self._annotated("x-framework-map")
+
+    def _annotated(self, keyword: str) -> dict[str, tuple[tuple[Tokens, Any], ...]]:
+        """Per file, (field, the annotation's value) for every field whose schema carries ``keyword``."""
         return {
-            name: tuple(
-                (info.tokens, info.node.schema["x-framework-map"])
-                for info in infos
-                if "x-framework-map" in info.node.schema
-            )
+            name: tuple((info.tokens, info.node.schema[keyword]) for info in infos if keyword in info.node.schema)
             for name, infos in self.by_file.items()
         }
 

@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 ENGINES := properdocs zensical
 
 .PHONY: site html site-properdocs site-zensical engines setup test check sync serve lint clean distclean help
-.PHONY: tool-chromium tool-pdftotext tool-java
+.PHONY: tool-chromium tool-pdftotext tool-java tool-headless-shell
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -49,6 +49,16 @@ tool-pdftotext:
 
 tool-java:
 	@$(call need_tool,java,default-jre-headless)
+
+# Optional: Chromium's headless shell runs the browser tests on less CPU; where it cannot be installed they use Chromium.
+tool-headless-shell:
+	@command -v chromium-headless-shell >/dev/null || [ -n "$$AIGUIDE_HEADLESS_SHELL" ] || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian package chromium-headless-shell"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell >/dev/null \
+				|| echo "chromium-headless-shell could not be installed: the browser tests use Chromium"; \
+		fi; \
+	}
 
 # axe-core and vnu.jar for the accessibility and HTML tests, exactly as package-lock.json pins them.
 # --ignore-scripts: vnu-jar's postinstall would otherwise try to download a Java runtime.
@@ -93,7 +103,7 @@ lint: $(VENV)/.dev-installed  ## Lint the Python code
 	$(BIN)/ruff check aiguide tests macros.py
 	$(BIN)/ruff format --check aiguide tests macros.py
 
-setup: $(VENV)/.dev-installed engines tool-chromium tool-pdftotext tool-java node_modules/.package-lock.json  ## Install everything make test needs (the dev container runs it)
+setup: $(VENV)/.dev-installed engines tool-chromium tool-headless-shell tool-pdftotext tool-java node_modules/.package-lock.json  ## Install everything make test needs (the dev container runs it)
 
 test: setup  ## Install what the tests need, then run lint and every test
 	$(BIN)/python -m aiguide check

@@ -16,11 +16,10 @@ exceeds the cap. The words readers see for levels, concerns and kinds are ``x-la
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .model import Confidence, ConfidenceOverride, Finding, GuideData
@@ -122,39 +121,30 @@ def support_counts(citations: Iterable[CitationFacts]) -> tuple[int, int]:
     return counts[DIRECT], counts[INDIRECT]
 
 
-def _key_pattern(key: str) -> str:
-    """A source key as a whole word: STROHM2020 but not inside WENDEROTT2024-NPJ for WENDEROTT2024."""
-    return rf"(?<![A-Za-z0-9-]){re.escape(key)}(?![A-Za-z0-9]|-[A-Za-z0-9])"
-
-
-@functools.lru_cache(maxsize=64)
-def _keys_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
-    """One pattern for any of ``keys`` as a whole word, longest first (WENDEROTT2024-NPJ wins)."""
-    return re.compile("|".join(_key_pattern(key) for key in sorted(keys, key=len, reverse=True)))
+# A word that may be a source key: letters and digits, joined by single hyphens, not preceded by a letter, a digit
+# or a hyphen, and taken whole (STROHM2020 is not found inside WENDEROTT2024-NPJ or STROHM2020-X). Source keys
+# follow this form (common.schema.json), so a key is named exactly where a word equals it: one pass over the text
+# and a set lookup per word, whatever the number of sources.
+_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
 def keys_named(text: str, keys: Iterable[str]) -> tuple[str, ...]:
     """The keys that ``text`` names, in the order given."""
-    keys = tuple(keys)
-    if not keys:
-        return ()
-    found = {match.group(0) for match in _keys_pattern(keys).finditer(text)}
-    return tuple(key for key in keys if key in found)
+    words = {match.group(0) for match in _WORD.finditer(text)}
+    return tuple(key for key in keys if key in words)
 
 
 Segment = tuple[str, str]  # (text, source key or "" for plain text)
 
 
-def segments(text: str, keys: Iterable[str]) -> tuple[Segment, ...]:
+def segments(text: str, keys: Container[str]) -> tuple[Segment, ...]:
     """``text`` (whitespace folded) cut into plain pieces and the source keys it names, for linking."""
     text = " ".join(str(text).split())
-    named = keys_named(text, keys)
-    if not named:
-        return ((text, ""),)
-    pattern = _keys_pattern(named)
     pieces: list[Segment] = []
     position = 0
-    for match in pattern.finditer(text):
+    for match in _WORD.finditer(text):
+        if match.group(0) not in keys:
+            continue
         if match.start() > position:
             pieces.append((text[position : match.start()], ""))
         pieces.append((match.group(0), match.group(0)))
@@ -201,13 +191,26 @@ def _citation_facts(finding: Finding) -> list[CitationFacts]:
 
 
 def confidence(finding: Finding, data: GuideData) -> Grade | None:
-    """The finding's confidence by the rule, or None for a finding that is not graded (guidance, advice)."""
+    """The finding's confidence by the rule, or None for a finding that is not graded (guidance, advice).
+
+    Worked out once per finding of a loaded guide: pages ask for the same grades many times.
+    """
+    grades = data.derived.setdefault("grades", {})
+    known = grades.get(id(finding))
+    if known is None:  # the finding is kept beside its grade, so its id() cannot be reused by another object
+        known = grades[id(finding)] = (finding, _grade(finding, data))
+    return known[1]
+
+
+def _grade(finding: Finding, data: GuideData) -> Grade | None:
     judged = finding.confidence
     if finding.kind != GRADED_KIND or judged is None:
         return None
-    types = {source.key: source.type for source in data.sources}
+    types = data.derived.get("source types")
+    if types is None:
+        types = data.derived["source types"] = {source.key: source.type for source in data.sources}
     studies = direct_studies(_citation_facts(finding), types)
-    keys = tuple(data.source)
+    keys = data.source
     components = tuple(
         Judgement(name, part.concern, part.reason, segments(part.reason, keys))
         for name in COMPONENTS

@@ -565,6 +565,9 @@ class GuideData:
     jurisdictions: tuple[Jurisdiction, ...] = ()
     instruments: tuple[Instrument, ...] = ()
     theme_group_entries: tuple[ThemeGroupEntry, ...] = ()
+    # Values derived from the records once and reused while this guide is rendered (filled by aiguide.evidence);
+    # not an argument, so a copy made with dataclasses.replace starts with none.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @cached_property
     def source(self) -> dict[str, Source]:

@@ -7,6 +7,7 @@ the fragments as Markdown afterwards.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable
@@ -116,6 +117,12 @@ def neutralise(value: Any) -> Any:
 
 
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+@functools.lru_cache(maxsize=8192)
+def _relative_path(page: str, folder: str) -> str:
+    """``page`` as seen from ``folder`` (both relative to docs/); asked thousands of times per build."""
+    return posixpath.relpath(page, folder or ".")
 
 
 def theme_page_path(theme_id: str) -> str:
@@ -240,8 +247,7 @@ class Renderer:
     def url(self, kind: str, key: str = "") -> str:
         """A link from the current page to a record, as MkDocs expects (relative .md path)."""
         page, anchor = self.target(kind, key)
-        here = posixpath.dirname(self.current_page())
-        relative = posixpath.relpath(page, here or ".")
+        relative = _relative_path(page, posixpath.dirname(self.current_page()))
         if page == self.current_page() and anchor:
             relative = ""
         return f"{relative}#{anchor}" if anchor else relative

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from aiguide.tools import ToolMissing, find
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 COPIED = ("data", "docs", "aiguide", "overrides", "mkdocs.yml", "macros.py", "CONTRIBUTING.md")
 MKDOCS = [sys.executable, "-m", "mkdocs"]
+TINY_GUIDE = PROJECT_DIR / "tests" / "fixtures" / "tiny"  # a few records per data file, for behaviour tests
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 
 
@@ -102,15 +104,47 @@ def run_site_build(
     )
 
 
-def site_page_names() -> list[str]:
+def site_page_names(project: Path = PROJECT_DIR) -> list[str]:
     """The pages a build writes, known before it runs: one per Markdown file in docs/, the 404 and print pages.
 
     ``use_directory_urls`` is off, so ``docs/a/index.md`` becomes ``a/index.html`` and ``docs/a/b.md`` ``a/b.html``.
     Tests that run once per page are parametrized with these names; a test checks them against a real build.
     """
-    docs = PROJECT_DIR / "docs"
+    docs = project / "docs"
     names = [path.relative_to(docs).with_suffix(".html").as_posix() for path in docs.rglob("*.md")]
     return sorted([*names, "404.html", "print_page.html"])
+
+
+def tiny_data_project(target: Path) -> Path:
+    """A project holding only the tiny guide's data with the real schemas: all that `aiguide check` reads."""
+    shutil.copytree(TINY_GUIDE / "data", target / "data")
+    shutil.copytree(PROJECT_DIR / "data" / "schemas", target / "data" / "schemas")
+    return target
+
+
+def tiny_site_project(target: Path) -> Path:
+    """A buildable copy of the project that holds the tiny guide instead of the real data.
+
+    The real pages, theme, macros and code build it in a fraction of the real guide's time, for tests whose
+    behaviour does not depend on the real records. The few hand-written pages that name real records are pointed at
+    the tiny guide's (macro calls) or at the top of the linked page (links to anchors), then the page stubs and the
+    nav are synced to the tiny data, as in a committed project.
+    """
+    from aiguide.pages import sync_pages
+
+    copy_project(target)
+    shutil.rmtree(target / "data")
+    tiny_data_project(target)
+    model = load_guide(target).model
+    for page in (target / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        changed = re.sub(r"finding_summaries\(\[[^\]]*\]", f'finding_summaries(["{model.findings[0].id}"]', text)
+        changed = re.sub(r"checklist_item_cards\(\[[^\]]*\]", f'checklist_item_cards(["{model.items[0].id}"]', changed)
+        changed = re.sub(r"(\]\([^)#\s]*\.md)#[^)\s]+\)", r"\1)", changed)
+        if changed != text:
+            page.write_text(changed, encoding="utf-8")
+    sync_pages(load_guide(target))
+    return target
 
 
 def shared_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -154,15 +188,27 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site_with_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real guide built once per test run exactly as `make site` builds it, the PDF included.
 
-    ``AIGUIDE_NO_CACHE`` keeps the PDF's layout cache out, so both of its prints run as on a fresh machine.
+    ``AIGUIDE_NO_CACHE`` keeps the PDF's layout cache out, so both of its prints run as on a fresh machine. It is
+    built from a copy of the project, so it never waits for the project's build lock, which ``built_site`` holds.
     """
     with built_once(tmp_path_factory, "with-pdf") as (folder, done):
         site = folder / "site"
         if not done:
-            result = run_site_build(PROJECT_DIR, site, env={"AIGUIDE_NO_CACHE": "1"})
+            result = run_site_build(copy_project(folder / "project"), site, env={"AIGUIDE_NO_CACHE": "1"})
             assert result.returncode == 0, result.stderr
             assert "WARNING" not in result.stderr, result.stderr
     return site
+
+
+def browser_for_tests() -> str:
+    """Chromium's headless shell where it is installed, else Chromium itself (what prints the PDF).
+
+    The shell (Debian's ``chromium-headless-shell``, the build Playwright itself uses for headless runs) is the
+    same engine without the browser's window layer, and spends markedly less CPU per page: on two cores the
+    browser tests finish sooner. `make test` installs it on Debian when run as root; ``AIGUIDE_HEADLESS_SHELL``
+    names another copy.
+    """
+    return os.environ.get("AIGUIDE_HEADLESS_SHELL") or shutil.which("chromium-headless-shell") or tool("chromium")
 
 
 @pytest.fixture(scope="session")
@@ -170,7 +216,7 @@ def browser():
     """The machine's Chromium driven by Playwright (no browser download). `make test` installs it on Debian."""
     from playwright.sync_api import sync_playwright
 
-    chromium = tool("chromium")
+    chromium = browser_for_tests()
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         yield instance

@@ -1,12 +1,15 @@
 """Every page in the browser: axe-core (WCAG 2.2 AA and best practice) in both colour schemes, privacy and CSP.
 
-Each page of the built site is one test per colour scheme (so two workers share the sweep and a failure names
-its page). Opened over HTTP under its real Content-Security-Policy, with its scripts running, a page must:
+Each page of the built site is one test (so two workers share the sweep and a failure names its page), opened
+light and then switched to dark with the header's toggle, as a reader does. Opened over HTTP under its real
+Content-Security-Policy, with its scripts running, a page must:
 
 - pass axe-core's rules of WCAG 2.0 to 2.2 at levels A and AA and its best-practice rules (unique landmarks,
   headings in order, table headers with text, …), which catch what makes a page harder to use without breaking
   a success criterion; in the dark scheme, which changes colours and nothing else (a test below checks that),
-  the rules that judge colours. No axe rule is disabled: a violation is fixed in the theme overrides or the CSS
+  the rules that judge colours. In both schemes the colour rules judge each look once (text with the colours,
+  size and backgrounds of text already judged in that browser gets the same verdict; a test below shows that a
+  new look is still judged). No axe rule is disabled: a violation is fixed in the theme overrides or the CSS
   (see the accessibility part of docs/assets/stylesheets/guide.css), never by leaving the rule out;
 - request nothing from another host, set no cookie, and log no script error and no CSP violation.
 
@@ -46,6 +49,26 @@ AXE_RUNS = {
     "default": [(None, EVERY_RULE)],
     "slate": [(None, COLOUR_RULES), (PALETTE_TOGGLE, EVERY_RULE)],
 }
+# In the sweep of every page, the colour rules judge each look once per browser, in each scheme: "new looks"
+# stands for the elements with text whose look (see LOOKS) no earlier page of the sweep showed, one per look;
+# every other rule judges the whole page.
+NEW_LOOKS = "new looks"
+EVERY_OTHER_RULE = {**EVERY_RULE, "except": COLOUR_RULES["values"]}
+
+
+def sweep_runs(runs: list[tuple[str | None, dict]]) -> list[tuple[str | None, dict]]:
+    """``runs`` with the colour rules on the new looks only, every other rule on the whole page as before."""
+    swept: list[tuple[str | None, dict]] = []
+    for part, rules in runs:
+        if part is None and rules is EVERY_RULE:
+            swept += [(None, EVERY_OTHER_RULE), (NEW_LOOKS, COLOUR_RULES)]
+        elif part is None and rules is COLOUR_RULES:
+            swept.append((NEW_LOOKS, COLOUR_RULES))
+        else:
+            swept.append((part, rules))
+    return swept
+
+
 VIEWPORT = {"width": 1280, "height": 900}
 PRINT_PAGE = "print_page.html"
 PAGES = site_page_names()
@@ -57,18 +80,75 @@ SCHEMES = {
     "slate": {"index": 1, "media": "(prefers-color-scheme: dark)", "color_scheme": "dark"},
 }
 
-RUN_AXE = """async (runs) => {
+# What axe's colour rules judge a piece of text by: its colour, size, weight, shadow and underline, its parent's
+# colour (a link must stand out from the text around it), whether it is a link inside running text, and the
+# backgrounds and opacities behind it up to the first opaque background. Two elements with the same look get the
+# same verdict, so judging one judges both; page-specific colours (a striped row, a hovered link) change the look.
+LOOKS = """
+const lookOf = (element) => {
+  const own = getComputedStyle(element);
+  const parent = element.parentElement || element;
+  const inText = element.tagName === 'A' && parent.textContent.trim().length > element.textContent.trim().length;
+  const parts = [element.tagName === 'A' ? (inText ? 'link in text' : 'link') : 'text', own.color, own.fontSize,
+                 own.fontWeight, own.textShadow, own.textDecorationLine, own.borderBottomStyle,
+                 getComputedStyle(parent).color];
+  for (let e = element; e; e = e.parentElement) {
+    const style = e === element ? own : getComputedStyle(e);
+    if (style.opacity !== '1') parts.push('opacity ' + style.opacity);
+    if (style.backgroundImage !== 'none') parts.push('image ' + style.backgroundImage);
+    if (style.backgroundColor !== 'rgba(0, 0, 0, 0)') {
+      parts.push('on ' + style.backgroundColor);
+      if (!style.backgroundColor.startsWith('rgba')) break;
+    }
+  }
+  return parts.join(' | ');
+};
+const judged = (element) => (element.matches('input, select, textarea, button')
+    || [...element.childNodes].some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()))
+  && element.checkVisibility({visibilityProperty: true, opacityProperty: true});
+const newLooks = (seen) => {
+  const known = new Set(seen), fresh = new Map();
+  for (const element of document.body.querySelectorAll('*')) {
+    if (!judged(element)) continue;
+    const look = lookOf(element);
+    if (!known.has(look) && !fresh.has(look)) fresh.set(look, element);
+  }
+  return fresh;
+};
+"""
+
+RUN_AXE = (
+    """async ([runs, seen]) => {"""
+    + LOOKS
+    + """
   const violations = [];
+  let looks = [];
   for (const [part, runOnly] of runs) {
-    if (part && !document.querySelector(part)) continue;
-    const result = await axe.run(part ? {include: [part]} : document, {runOnly, resultTypes: ['violations']});
+    let context = document;
+    if (part === '"""
+    + NEW_LOOKS
+    + """') {
+      const fresh = newLooks(seen);
+      looks = [...fresh.keys()];
+      if (!fresh.size) continue;
+      context = {include: [...fresh.values()]};
+    } else if (part) {
+      if (!document.querySelector(part)) continue;
+      context = {include: [part]};
+    }
+    const options = {runOnly: {type: runOnly.type, values: runOnly.values}, resultTypes: ['violations']};
+    if (runOnly.except) {  // every rule of the tags but the ones named
+      options.rules = Object.fromEntries(runOnly.except.map((id) => [id, {enabled: false}]));
+    }
+    const result = await axe.run(context, options);
     violations.push(...result.violations);
   }
-  return violations.map((v) => ({
+  return {looks, violations: violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.map((n) => n.target.map((t) => Array.isArray(t) ? t.join(' >>> ') : t).join(' ')),
-  }));
+  }))};
 }"""
+)
 
 # Colours judged mid-transition (a button just clicked fades to its hover colour) are neither state: wait until
 # every finite transition and animation has finished.
@@ -147,13 +227,21 @@ def describe(page_name: str, scheme: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-def run_axe(page, name: str, scheme: str) -> list[str]:
-    """Problems found on the loaded page (opened in an :func:`axe_context`): a wrong colour scheme, or axe's."""
+def run_axe(page, name: str, scheme: str, seen_looks: set[str] | None = None) -> list[str]:
+    """Problems found on the loaded page (opened in an :func:`axe_context`): a wrong colour scheme, or axe's.
+
+    With ``seen_looks`` (the sweep's), the colour rules judge only looks not in it, which are then added to it.
+    """
     wrong = None if name == PRINT_PAGE else check_scheme(page, scheme)
     if wrong:
         return [f"{name} [{scheme}]: {wrong}"]
     page.evaluate(TRANSITIONS_DONE)
-    return describe(name, scheme, page.evaluate(RUN_AXE, AXE_RUNS[scheme]))
+    runs = AXE_RUNS[scheme] if seen_looks is None else sweep_runs(AXE_RUNS[scheme])
+    result = page.evaluate(RUN_AXE, [runs, sorted(seen_looks or ())])
+    problems = describe(name, scheme, result["violations"])
+    if seen_looks is not None and not problems:
+        seen_looks.update(result["looks"])
+    return problems
 
 
 def test_the_pages_checked_one_by_one_are_every_page_the_build_writes(built_site: Path) -> None:
@@ -166,11 +254,13 @@ in_each_scheme = pytest.mark.parametrize("scheme_context", sorted(SCHEMES), indi
 
 @dataclasses.dataclass
 class SweepPage:
-    """One browser tab per colour scheme that opens page after page, recording what each page does."""
+    """One browser tab that opens page after page in the light scheme, recording what each page does."""
 
+    context: object
     page: object
     requests: list[str] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
+    seen_looks: set[str] = dataclasses.field(default_factory=set)  # looks judged in the dark scheme so far
 
     def open(self, url: str) -> None:
         self.requests.clear()
@@ -179,22 +269,31 @@ class SweepPage:
 
 
 @pytest.fixture(scope="module")
-def sweep(scheme_context: tuple[str, object]) -> Iterator[SweepPage]:
-    """A tab reused from page to page (a new tab costs more than loading a page)."""
-    _, context = scheme_context
-    sweep = SweepPage(context.new_page())
+def sweep(browser, site_server: str) -> Iterator[SweepPage]:
+    """A tab reused from page to page (a new tab costs more than loading a page); every page opens light."""
+    context = scheme_browser_context(browser, site_server, "default")
+    sweep = SweepPage(context, context.new_page())
     sweep.page.on("request", lambda request: sweep.requests.append(request.url))
     sweep.page.on("pageerror", lambda error: sweep.errors.append(str(error)))
     sweep.page.on("console", lambda message: sweep.errors.append(message.text) if message.type == "error" else None)
     yield sweep
-    sweep.page.close()
+    context.close()
 
 
-def check_page(scheme_context: tuple[str, object], sweep: SweepPage, site_server: str, name: str) -> None:
-    """Open ``name`` in the sweep's tab and assert everything this module promises about it."""
-    scheme, context = scheme_context
+def pick_scheme_with_the_toggle(page, scheme: str) -> None:
+    """Switch the open page to ``scheme`` as a reader does, with the header's toggle, and move the mouse away."""
+    page.click(f"{PALETTE_TOGGLE} label:not([hidden])")
+    page.wait_for_function("(scheme) => document.body.getAttribute('data-md-color-scheme') === scheme", arg=scheme)
+    page.mouse.move(0, 0)
+
+
+def check_page(sweep: SweepPage, site_server: str, name: str) -> None:
+    """Open ``name`` in the sweep's tab, check it light, then dark, and assert everything this module promises."""
     sweep.open(site_server + name)
-    problems = run_axe(sweep.page, name, scheme)
+    if name == PRINT_PAGE:
+        problems = run_axe(sweep.page, name, "default", sweep.seen_looks)
+    else:
+        problems = run_axe_in_both_schemes(sweep.page, name, sweep.seen_looks)
     host = urlsplit(site_server).netloc
     foreign = [
         url for url in sweep.requests if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host
@@ -203,25 +302,23 @@ def check_page(scheme_context: tuple[str, object], sweep: SweepPage, site_server
         "\n".join(problems)
     )
     assert foreign == [], "requests to another host"
-    assert context.cookies() == [], "the page set a cookie"
+    assert sweep.context.cookies() == [], "the page set a cookie"
     assert sweep.errors == [], "script errors"
     assert sweep.page.evaluate("window.__cspViolations") == [], "Content-Security-Policy violations"
 
 
-@in_each_scheme
 @pytest.mark.parametrize("name", [name for name in PAGES if name != PRINT_PAGE])
-def test_page_passes_axe_and_makes_no_foreign_request_cookie_error_or_csp_violation(
-    scheme_context: tuple[str, object], sweep: SweepPage, site_server: str, name: str
+def test_page_passes_axe_in_both_schemes_and_makes_no_foreign_request_cookie_error_or_csp_violation(
+    sweep: SweepPage, site_server: str, name: str
 ) -> None:
-    check_page(scheme_context, sweep, site_server, name)
+    check_page(sweep, site_server, name)
 
 
-@pytest.mark.parametrize("scheme_context", ["default"], indirect=True)
 def test_print_page_passes_axe_and_makes_no_foreign_request_cookie_error_or_csp_violation(
-    scheme_context: tuple[str, object], sweep: SweepPage, site_server: str
+    sweep: SweepPage, site_server: str
 ) -> None:
     """The print page is printed on paper: one colour scheme only."""
-    check_page(scheme_context, sweep, site_server, PRINT_PAGE)
+    check_page(sweep, site_server, PRINT_PAGE)
 
 
 SAME_MARKUP_PAGES = ["index.html", "findings/index.html", "assessment/index.html", "calculators/cost/index.html"]
@@ -270,12 +367,23 @@ def test_open_search_with_results_passes_axe(scheme_context: tuple[str, object],
     assert not problems, "\n".join(problems)
 
 
-@in_each_scheme
-def test_self_assessment_with_answers_and_results_passes_axe(
-    scheme_context: tuple[str, object], site_server: str
-) -> None:
-    scheme, context = scheme_context
-    page = context.new_page()
+@pytest.fixture
+def light_page(browser, site_server: str):
+    """A new tab that opens pages in the light scheme, carrying axe."""
+    context = scheme_browser_context(browser, site_server, "default")
+    yield context.new_page()
+    context.close()
+
+
+def run_axe_in_both_schemes(page, name: str, seen_looks: set[str] | None = None) -> list[str]:
+    """axe on the page as it stands, light, then dark after the reader's toggle (the page stays dark)."""
+    problems = run_axe(page, name, "default", seen_looks)
+    pick_scheme_with_the_toggle(page, "slate")
+    return problems + run_axe(page, name, "slate", seen_looks)
+
+
+def test_self_assessment_with_answers_and_results_passes_axe_in_both_schemes(light_page, site_server: str) -> None:
+    page = light_page
     page.goto(site_server + "assessment/index.html", wait_until="load")
     page.wait_for_selector("#ag-results:not([hidden])")
     page.check("#ag-later")  # every step on show, so every question is checked
@@ -294,33 +402,54 @@ def test_self_assessment_with_answers_and_results_passes_axe(
     page.click("[data-action=compare-link]")
     page.wait_for_selector("#ag-diff table")
     assert page.is_visible("#ag-notice")
-    problems = run_axe(page, "assessment/index.html answered", scheme)
-    page.evaluate("() => localStorage.clear()")
-    page.close()
+    problems = run_axe_in_both_schemes(page, "assessment/index.html answered")
     assert not problems, "\n".join(problems)
 
 
-@in_each_scheme
 @pytest.mark.parametrize(
     ("name", "broken"),
     [("alerts", "prevalence"), ("sample-size", "precision"), ("cost", "years")],
 )
-def test_calculators_with_results_notices_and_errors_pass_axe(
-    scheme_context: tuple[str, object], site_server: str, name: str, broken: str
+def test_calculators_with_results_notices_and_errors_pass_axe_in_both_schemes(
+    light_page, site_server: str, name: str, broken: str
 ) -> None:
-    scheme, context = scheme_context
-    page = context.new_page()
+    page = light_page
     # A link with one unusable part: the notice, the results and (below) a field's error all show at once.
     page.goto(f"{site_server}calculators/{name}/index.html#bogus=1", wait_until="load")
     page.wait_for_selector(f"#calc-{name}-notice:not([hidden])")
     page.wait_for_selector(f"#calc-{name}-output table")
-    problems = run_axe(page, f"calculators/{name} with results", scheme)
+    seen: set[str] = set()  # the error's colours are judged where they are new, as in the sweep
+    problems = run_axe_in_both_schemes(page, f"calculators/{name} with results", seen)
     page.fill(f"#calc-{name}-{broken}", "-1")
     page.wait_for_selector(f"#calc-{name}-{broken}-error:not([hidden])")
-    problems += run_axe(page, f"calculators/{name} with an error", scheme)
-    page.evaluate("() => localStorage.clear()")
-    page.close()
+    problems += run_axe(page, f"calculators/{name} with an error", "slate", seen)
+    pick_scheme_with_the_toggle(page, "default")
+    problems += run_axe(page, f"calculators/{name} with an error", "default", seen)
     assert not problems, "\n".join(problems)
+
+
+def test_the_sweep_still_judges_a_look_that_no_earlier_page_showed(light_page, site_server: str) -> None:
+    """Why judging each look once is enough: a known look is skipped, a new one is judged, in either scheme.
+
+    A page of a kind already seen adds no look; the same page with one kind of text made too faint (a look no
+    page showed) fails in each scheme.
+    """
+    page, seen = light_page, set()
+    for name in ("roles/radiologist/index.html", "roles/radiographer/index.html"):
+        page.goto(site_server + name, wait_until="load")
+        looks_before = len(seen)
+        assert run_axe_in_both_schemes(page, name, seen) == [], name
+    assert looks_before > 0, "the first page should show looks to judge"
+    assert len(seen) == looks_before, "a second page of the same kind should show no new look"
+    page.add_style_tag(
+        content='[data-md-color-scheme="slate"] .md-typeset td { color: #3a3a4a !important }\n'
+        '[data-md-color-scheme="default"] .md-typeset td { color: #d4d4dc !important }'
+    )
+    for scheme in ("slate", "default"):
+        if scheme == "default":
+            pick_scheme_with_the_toggle(page, "default")
+        problems = run_axe(page, "roles/radiographer/index.html with faint cells", scheme, seen)
+        assert any("color-contrast" in problem for problem in problems), (scheme, problems)
 
 
 @pytest.fixture

@@ -177,11 +177,21 @@ def page_url(site_server: str) -> str:
 
 @pytest.fixture(scope="module")
 def shared(browser, site_server: str):
-    """One page for the tests that can share it."""
+    """One page (per worker) for the tests that can share it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     watched = Watched(context, site_server + PAGE)
     yield watched
     context.close()
+
+
+# Nothing stored, any comparison closed, then the page's own "Clear my answers" (a reset, not a test of it).
+RESET = """() => {
+  localStorage.clear();
+  const close = document.querySelector('[data-action=compare-clear]');
+  if (close) close.click();
+  document.querySelector('[data-action=clear]').click();
+  return document.querySelectorAll('#ag-assessment-form input[type=radio]:checked').length;
+}"""
 
 
 @pytest.fixture
@@ -189,17 +199,34 @@ def fresh(shared: Watched):
     """The shared page with no answers, the first step and no comparison, as a new reader sees it."""
     page = shared.page
     page.emulate_media(media="screen")
-    page.evaluate("() => localStorage.clear()")
-    if page.locator("[data-action=compare-clear]").count():
-        page.click("[data-action=compare-clear]")
-    page.click("[data-action=clear]")
-    assert checked_answers(page) == {}
+    assert page.evaluate(RESET) == 0
     yield page
     assert shared.errors == []
 
 
+@pytest.fixture
+def reloaded(shared: Watched, fresh):
+    """The shared page loaded again with nothing stored: a new reader's first view, focus and scroll at the top."""
+    fresh.reload()
+    fresh.wait_for_selector(READY)
+    return fresh
+
+
 def answer(page, item_id: str, answer_id: str) -> None:
     page.check(f'input[name="{item_id}"][value="{answer_id}"]')
+
+
+def answer_many(page, answers: dict[str, str]) -> None:
+    """Clicks the answers in one go (a click on a radio fires the events the page listens to, as a reader's does)."""
+    missing = page.evaluate(
+        """(answers) => Object.entries(answers).filter(([item, value]) => {
+             const radio = document.querySelector(`input[name="${item}"][value="${value}"]`);
+             if (radio) radio.click();
+             return !radio || !radio.checked;
+           })""",
+        answers,
+    )
+    assert missing == [], f"answers that could not be given: {missing}"
 
 
 def checked_answers(page) -> dict[str, str]:
@@ -264,14 +291,13 @@ def assert_tables_follow_the_rule(page, config: dict, answers: dict, step: str |
 # --- First view, scope and the minimum of answers ------------------------------------------------
 
 
-def test_results_start_empty_and_show_only_with_javascript(browser, config, page_url, context) -> None:
-    watched = Watched(context, page_url)
+def test_results_start_empty_and_show_only_with_javascript(browser, config, page_url, shared, reloaded) -> None:
     expected = summary(score(config, {}))
     assert expected.startswith("Not rated yet:")
-    assert watched.page.text_content("#ag-summary") == expected
-    wait_for_announcement(watched.page, expected)
-    assert watched.page.is_hidden("#ag-notice")
-    assert watched.errors == []
+    assert reloaded.text_content("#ag-summary") == expected
+    wait_for_announcement(reloaded, expected)
+    assert reloaded.is_hidden("#ag-notice")
+    assert shared.errors == []
     no_js = browser.new_context(java_script_enabled=False)
     try:
         page = no_js.new_page()
@@ -453,8 +479,7 @@ def test_theme_and_step_tables_and_weak_areas_follow_the_rule(config, shared, fr
         for index, item in enumerate(config["items"])
         if index % 4 != 3  # leave some unanswered
     }
-    for item_id, answer_id in answers.items():
-        answer(page, item_id, answer_id)
+    answer_many(page, answers)
     assert page.text_content("#ag-summary") == summary(score(config, answers, later=True))
     assert_tables_follow_the_rule(page, config, answers, later=True)
 
@@ -515,14 +540,15 @@ def _uri(text: str) -> str:
     return quote(text, safe="-_.!~*'()")
 
 
-def test_share_link_round_trip_in_a_fresh_browser(browser, config, page_url) -> None:
+def test_share_link_round_trip_in_a_fresh_browser(browser, config, page_url, shared, fresh) -> None:
+    """Made on the shared page, opened in a browser context of its own (nothing shared with the sender's)."""
     note = 'Asked IT, "maybe" & 50% done #2, see\nminutes é'
     ids = steps(config)
     first, third = items_of(config, ids[0])[0]["id"], items_of(config, ids[0])[2]["id"]
     step = ids[1]
-    sender = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = fresh
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     try:
-        page = Watched(sender, page_url).page
         answer(page, first, "yes")
         answer(page, third, "dont-know")
         page.fill(f'textarea[name="note-{third}"]', note)
@@ -532,7 +558,7 @@ def test_share_link_round_trip_in_a_fresh_browser(browser, config, page_url) -> 
         page.wait_for_function("() => document.getElementById('ag-live').textContent.includes('copied')")
         assert page.evaluate("navigator.clipboard.readText()") == link
     finally:
-        sender.close()
+        page.context.clear_permissions()
     version = config["guide"]["version"]
     assert link == f"{page_url}#a={first}.yes,{third}.dont-know&n={third}.{_uri(note)}&s={step}&v={version}&f=2"
 
@@ -712,8 +738,10 @@ HOSTILE_IDS = [case[0] for case in _hostile_states("A", "B", "C")]
 
 
 @pytest.mark.parametrize("case", HOSTILE_IDS)
-def test_hostile_saved_state_shows_a_notice_and_never_throws(config, shared, fresh, case: str) -> None:
-    page = fresh
+def test_hostile_saved_state_shows_a_notice_and_never_throws(config, shared, case: str) -> None:
+    """The shared page loaded again over the hostile state (the reload leaves nothing of the last test behind)."""
+    page = shared.page
+    page.emulate_media(media="screen")
     first, second, third = (item["id"] for item in items_of(config, steps(config)[0])[:3])
     _, text, restored, phrases = next(entry for entry in _hostile_states(first, second, third) if entry[0] == case)
     page.evaluate("([key, text]) => localStorage.setItem(key, text)", [config["storageKey"], text])
@@ -825,8 +853,7 @@ def test_comparison_with_an_uploaded_export_works_from_disk(config, context, bui
     ids = steps(config)
     first_step = items_of(config, ids[0])
     before = {item["id"]: "partly" for item in first_step}
-    for item_id, answer_id in before.items():
-        answer(page, item_id, answer_id)
+    answer_many(page, before)
     assert page.text_content("#ag-summary") == summary(score(config, before)), "scoring works from disk"
     with page.expect_download() as info:
         page.click("[data-action=json]")
@@ -993,9 +1020,8 @@ def test_print_puts_the_results_first_and_keeps_answers_but_hides_controls(
 # --- Keyboard and other pages -----------------------------------------------------------------------
 
 
-def test_keyboard_alone_completes_a_step_and_updates_its_score(config, context, page_url) -> None:
-    watched = Watched(context, page_url)
-    page = watched.page
+def test_keyboard_alone_completes_a_step_and_updates_its_score(config, shared, reloaded) -> None:
+    page = reloaded
     phase_id = steps(config)[0]
     order_ = page.eval_on_selector_all(
         f'fieldset.ag-phase[data-phase="{phase_id}"] fieldset.ag-question', "sets => sets.map(s => s.dataset.item)"
@@ -1031,7 +1057,7 @@ def test_keyboard_alone_completes_a_step_and_updates_its_score(config, context, 
     row = table_rows(page, "#ag-by-phase")[group_name(phase)]
     assert row == [shown_percent(expected["value"]), f"{len(order_)} of {len(order_)}", result_label(expected)]
     assert page.text_content("#ag-summary") == summary(score(config, answers))
-    assert watched.errors == []
+    assert shared.errors == []
 
 
 @pytest.mark.parametrize("other", ["index.html", "print_page.html"])
@@ -1046,7 +1072,8 @@ def test_script_does_nothing_on_other_pages(context, site_server: str, built_sit
     # checklist to fill in by hand, loads no script at all. Loaded anyway, the script must leave such a page alone.
     assert page.locator("script[src$='assessment.js']").count() == 0
     page.add_script_tag(url=site_server + "assets/javascripts/assessment.js")
-    page.wait_for_timeout(100)  # the script starts in a task of its own
+    # The script starts in a task of its own (a zero-delay timer); a timer set after it fires after it.
+    page.evaluate("() => new Promise((done) => setTimeout(done, 0))")
     assert page.evaluate("location.hash") == "#a=CL-01.yes", "other pages' fragments are left alone"
     assert page.locator("[id$='ag-results']:not([hidden])").count() == 0, "the print page stays a checklist"
     assert page.locator("input[type=radio]:checked").count() == 0

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,20 +19,12 @@ import pytest
 
 from aiguide import build, cli
 
-from .conftest import PROJECT_DIR
+from .conftest import tiny_data_project
 
-TINY = Path(__file__).parent / "fixtures" / "tiny"
 SUMMARY = re.compile(
     r"^\d+ problems? found(; fix the lines above and run the check again| in the guide's data; nothing was built)\.$"
 )
 AS_OF = "2026-06-01"  # the tiny guide's dates lie before it; the tests never depend on today's date
-
-
-def tiny_project(target: Path) -> Path:
-    """A copy of the tiny guide with the real schemas, ready to break."""
-    shutil.copytree(TINY, target)
-    shutil.copytree(PROJECT_DIR / "data" / "schemas", target / "data" / "schemas")
-    return target
 
 
 @dataclass(frozen=True)
@@ -514,7 +505,7 @@ def _run_check(project: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 def test_the_tiny_guide_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, problems, output = _run_check(tiny_project(tmp_path / "tiny"), capsys)
+    status, problems, output = _run_check(tiny_data_project(tmp_path / "tiny"), capsys)
     assert (status, problems) == (0, []), output
 
 
@@ -522,7 +513,7 @@ def test_the_tiny_guide_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_bad_input_gives_exactly_one_true_message_at_its_line(
     case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     line = case.apply(project)
     status, problems, output = _run_check(project, capsys)
     assert status == 1 and "Traceback" not in output, output
@@ -534,7 +525,7 @@ def test_bad_input_gives_exactly_one_true_message_at_its_line(
 
 
 def test_an_unknown_file_in_the_data_folder_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     (project / "data" / "finding.yaml").write_text("findings: []\n", encoding="utf-8")
     status, problems, output = _run_check(project, capsys)
     assert status == 1 and len(problems) == 1, output
@@ -554,7 +545,7 @@ def test_an_unknown_file_in_the_data_folder_is_named(tmp_path: Path, capsys: pyt
 def test_a_missing_or_broken_schema_is_one_clear_line(
     damage, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     damage(project / "data" / "schemas" / "roles.schema.json")
     status, problems, output = _run_check(project, capsys)
     assert status == 1 and "Traceback" not in output, output
@@ -584,7 +575,7 @@ ONE_PER_CLASS = [
 
 @pytest.mark.parametrize("name", ONE_PER_CLASS)
 def test_build_stops_before_writing_anything(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     site = project / "site"
     site.mkdir()
     (site / "index.html").write_text("the previous site", encoding="utf-8")

@@ -1,19 +1,43 @@
-"""The strict build of the real guide, checked through its rendered HTML."""
+"""The strict build of the real guide, checked through its rendered HTML.
+
+What does not depend on the real records (bad data, failed builds, the build lock, records an editor adds) is built
+from a copy of the project that holds the tiny guide instead, in a fraction of the time.
+"""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from aiguide import evidence
+from aiguide.build import LOCK_FILE
+from aiguide.guide import load_guide
+from aiguide.pages import sync_pages
 
-from .conftest import copy_project, run_build
+from .conftest import BUILD_ENV, run_build, run_site_build, site_page_names, tiny_site_project
 
 pytestmark = pytest.mark.build
+
+
+def break_a_link(project: Path) -> None:
+    """Add a link to a page that does not exist to the About page: the strict build fails on it."""
+    page = project / "docs" / "about" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[broken](../no-such-page.md)\n", encoding="utf-8")
+
+
+def previous_site(folder: Path) -> Path:
+    """A published site (one page saying so) that a failed build must leave as it was."""
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text("previous site", encoding="utf-8")
+    return folder
 
 
 def page(site: Path, path: str) -> str:
@@ -166,33 +190,30 @@ def test_search_index_holds_findings(built_site: Path, guide) -> None:
         assert f"themes/{finding.theme}/index.html#{finding.anchor}" in locations, finding.id
 
 
-def test_bad_data_stops_the_build_before_any_page_is_written(project_copy: Path) -> None:
-    findings = project_copy / "data" / "findings.yaml"
+def test_bad_data_stops_the_build_before_any_page_is_written(tmp_path: Path) -> None:
+    project = tiny_site_project(tmp_path / "project")
+    findings = project / "data" / "findings.yaml"
     text = findings.read_text(encoding="utf-8")
-    broken = text.replace("theme: workflow-integration", "theme: workflow", 1)
+    broken = text.replace("theme: workflow\n", "theme: no-such-theme\n", 1)
     assert broken != text
     findings.write_text(broken, encoding="utf-8")
-    line = broken[: broken.index("theme: workflow\n")].count("\n") + 1
-    site = project_copy / "site"
+    line = broken[: broken.index("theme: no-such-theme\n")].count("\n") + 1
+    site = project / "site"
     site.mkdir()
     (site / "previous.html").write_text("previous build", encoding="utf-8")
 
-    result = run_build(project_copy, site)
+    result = run_build(project, site)
 
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
-    expected = f"data/findings.yaml:{line}: findings[0].theme: 'workflow' is not a known theme"
+    expected = f"data/findings.yaml:{line}: findings[0].theme: 'no-such-theme' is not a known theme"
     assert expected in result.stderr
     assert [path.name for path in site.iterdir()] == ["previous.html"]
 
 
-@pytest.fixture(scope="module")
-def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A copy where an editor added a source, a theme, a finding, an FAQ and a checklist item."""
-    project = copy_project(tmp_path_factory.mktemp("extended") / "project")
-    data = project / "data"
-    additions = {
-        "sources.yaml": """
+# An editor's additions to the tiny guide: a source, a theme, a finding, an FAQ and a checklist item.
+EDITOR_ADDITIONS = {
+    "sources.yaml": """
   - key: EDITOR2026
     role: supplementary
     type: primary-study
@@ -212,17 +233,17 @@ def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     licence: Not seen
     contribution: Shows that added records reach every page.
 """,
-        "themes.yaml": """
+    "themes.yaml": """
   - id: editor-added-theme
     title: Editor added theme
     origin: proposed
     summary: A theme added only in the data.
     key_question: Does a new theme reach the site?
     frameworks:
-      cfir: [innovation]
+      nasss: [technology]
     mapping_note: Test mapping.
 """,
-        "findings.yaml": """
+    "findings.yaml": """
   - id: ZZ-99
     title: An editor's new finding reaches every page
     direction: facilitator
@@ -239,7 +260,7 @@ def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
         supports: direct
     last_reviewed: 2026-11-29
 """,
-        "faqs.yaml": """
+    "faqs.yaml": """
   - id: FAQ-99
     origin: guide
     question: Does an added question appear on the site?
@@ -252,7 +273,7 @@ def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
         supports: direct
     last_reviewed: 2026-11-29
 """,
-        "checklists.yaml": """
+    "checklists.yaml": """
   - id: CL-99
     question: Did the added checklist item appear?
     tier: essential
@@ -263,22 +284,63 @@ def extended_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]
     help: It should be on the checklist and theme pages.
     last_reviewed: 2026-11-29
 """,
-    }
-    for name, block in additions.items():
-        path = data / name
-        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + block, encoding="utf-8")
-    from aiguide.guide import load_guide
-    from aiguide.pages import sync_pages
+}
 
+
+@dataclass(frozen=True)
+class TwoBuilds:
+    """A project built by two builds started at once, and what they said."""
+
+    project: Path
+    site: Path
+    returncodes: list[int]
+    errors: list[str]
+
+
+def start_site_build(project: Path, site: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "aiguide.build", "--project", str(project), "--site-dir", str(site)]
+    return subprocess.Popen([*command, "--no-pdf", "--print-page"], env=BUILD_ENV, stderr=subprocess.PIPE, text=True)
+
+
+def wait_until_it_holds_the_build_lock(build: subprocess.Popen[str], project: Path) -> None:
+    """Return once ``build`` has taken the project's build lock (its holder writes its process id into the file)."""
+    lock = project / LOCK_FILE
+    while build.poll() is None:
+        if lock.is_file() and lock.read_text(encoding="utf-8").strip() == f"process {build.pid}":
+            return
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="module")
+def extended_site(tmp_path_factory: pytest.TempPathFactory) -> TwoBuilds:
+    """A tiny project where an editor added a source, a theme, a finding, an FAQ and a checklist item, synced, then
+    built by two builds of the site started at once (the second while the first holds the lock)."""
+    project = tiny_site_project(tmp_path_factory.mktemp("extended") / "project")
+    for name, block in EDITOR_ADDITIONS.items():
+        path = project / "data" / name
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + block, encoding="utf-8")
     assert sync_pages(load_guide(project)), "sync should write the new theme's stub and nav entry"
     site = project / "site"
-    result = run_build(project, site)
-    assert result.returncode == 0, result.stderr
-    return project, site
+    first = start_site_build(project, site)
+    wait_until_it_holds_the_build_lock(first, project)
+    second = start_site_build(project, site)
+    errors = [build.communicate(timeout=600)[1] for build in (first, second)]
+    return TwoBuilds(project, site, [first.returncode, second.returncode], errors)
 
 
-def test_records_added_to_data_reach_every_page_they_belong_to(extended_site: tuple[Path, Path]) -> None:
-    project, site = extended_site
+def test_two_builds_at_once_take_turns_and_publish_a_whole_site(extended_site: TwoBuilds) -> None:
+    """A second build started while the first runs waits for it, says so, and both publish the whole site."""
+    builds = extended_site
+    assert builds.returncodes == [0, 0], builds.errors
+    assert any("another build of this guide is running" in error for error in builds.errors), builds.errors
+    expected = site_page_names(builds.project)
+    assert sorted(p.relative_to(builds.site).as_posix() for p in builds.site.rglob("*.html")) == expected
+    assert [p.name for p in builds.project.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_records_added_to_data_reach_every_page_they_belong_to(extended_site: TwoBuilds) -> None:
+    project, site = extended_site.project, extended_site.site
+    assert extended_site.returncodes == [0, 0], extended_site.errors
     theme_page = page(site, "themes/editor-added-theme/index.html")
     assert 'id="zz-99"' in theme_page and "Does an added question appear on the site?" in theme_page
     assert "CL-99" in theme_page
@@ -292,8 +354,6 @@ def test_records_added_to_data_reach_every_page_they_belong_to(extended_site: tu
 
 
 def test_committed_stubs_and_nav_agree_with_the_data(loaded) -> None:
-    from aiguide.pages import sync_pages
-
     assert sync_pages(loaded, write=False) == []
 
 
@@ -322,27 +382,11 @@ def test_two_builds_from_the_same_input_are_byte_identical(built_site: Path, sit
     assert [str(name) for name in first if name not in printed and first[name] != second[name]] == []
 
 
-def test_failed_build_leaves_the_previous_site_intact(project_copy: Path, tmp_path: Path) -> None:
-    from .conftest import run_site_build
-
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
-    page = project_copy / "docs" / "about" / "index.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n[broken](../no-such-page.md)\n", encoding="utf-8")
-    result = run_site_build(project_copy, site, "--no-pdf")
-    assert result.returncode == 1
-    assert "previous site was left as it was" in result.stderr
-    assert [p.name for p in site.iterdir()] == ["index.html"]
-    assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [], "a staging folder was left"
-
-
-def test_failed_build_leaves_the_source_tree_as_it_was(project_copy: Path, tmp_path: Path) -> None:
-    """A new theme makes the build write a page stub and a nav entry; when the build then fails, both go."""
-    from .conftest import run_site_build
-
-    themes = project_copy / "data" / "themes.yaml"
+def test_failed_build_leaves_the_previous_site_and_the_source_tree_as_they_were(tmp_path: Path) -> None:
+    """A new theme makes the build write a page stub and a nav entry; when a broken link then fails the build, both
+    go again, and the previous site is left as it was, with no staging folder beside it."""
+    project = tiny_site_project(tmp_path / "project")
+    themes = project / "data" / "themes.yaml"
     themes.write_text(
         themes.read_text(encoding="utf-8")
         + "\n  - id: late-theme\n    title: Late theme\n    origin: proposed\n    summary: Added late.\n"
@@ -350,17 +394,21 @@ def test_failed_build_leaves_the_source_tree_as_it_was(project_copy: Path, tmp_p
         "    mapping_note: Test.\n    unused_reason: Added by a test.\n",
         encoding="utf-8",
     )
-    page = project_copy / "docs" / "about" / "index.md"
-    page.write_text(page.read_text(encoding="utf-8") + "\n[broken](../no-such-page.md)\n", encoding="utf-8")
-    before = {p: p.read_bytes() for p in (project_copy / "docs").rglob("*") if p.is_file()}
-    config = (project_copy / "mkdocs.yml").read_bytes()
-    result = run_site_build(project_copy, tmp_path / "site", "--no-pdf")
+    break_a_link(project)
+    site = previous_site(tmp_path / "site")
+    before = {p: p.read_bytes() for p in (project / "docs").rglob("*") if p.is_file()}
+    config = (project / "mkdocs.yml").read_bytes()
+    result = run_site_build(project, site, "--no-pdf")
     assert result.returncode == 1, result.stderr
     assert "no-such-page.md" in result.stderr
-    assert (project_copy / "mkdocs.yml").read_bytes() == config
-    after = {p: p.read_bytes() for p in (project_copy / "docs").rglob("*") if p.is_file()}
+    assert "previous site was left as it was" in result.stderr
+    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [], "a staging folder was left"
+    assert (project / "mkdocs.yml").read_bytes() == config
+    after = {p: p.read_bytes() for p in (project / "docs").rglob("*") if p.is_file()}
     assert after == before
-    assert not (project_copy / "docs" / "themes" / "late-theme").exists()
+    assert not (project / "docs" / "themes" / "late-theme").exists()
 
 
 def _primary_nav(html: str) -> str:
@@ -438,37 +486,13 @@ def test_each_theme_group_has_a_page_listing_its_themes_with_counts(built_site: 
             assert re.search(cell, article), theme.id
 
 
-def test_two_builds_at_once_take_turns_and_publish_a_whole_site(built_site: Path, project_copy: Path) -> None:
-    """A second build started while the first runs waits for it, says so, and both publish the whole site."""
-    import subprocess
-    import sys
-    import time
-
-    from .conftest import BUILD_ENV
-
-    site = project_copy / "site"
-    command = [sys.executable, "-m", "aiguide.build", "--project", str(project_copy), "--site-dir", str(site)]
-    first = subprocess.Popen([*command, "--no-pdf", "--print-page"], env=BUILD_ENV, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.0)
-    second = subprocess.Popen([*command, "--no-pdf", "--print-page"], env=BUILD_ENV, stderr=subprocess.PIPE, text=True)
-    errors = [process.communicate(timeout=600)[1] for process in (first, second)]
-    assert [first.returncode, second.returncode] == [0, 0], errors
-    assert any("another build of this guide is running" in error for error in errors), errors
-    expected = sorted(p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html"))
-    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")) == expected
-    assert [p.name for p in project_copy.iterdir() if p.name.startswith(".site")] == []
-
-
-def test_an_inline_script_the_theme_does_not_emit_fails_the_build(project_copy: Path, tmp_path: Path) -> None:
+def test_an_inline_script_the_theme_does_not_emit_fails_the_build(tmp_path: Path) -> None:
     """The policy allows only the inline scripts the theme is known to emit; any other stops the build."""
-    from .conftest import run_site_build
-
-    page = project_copy / "docs" / "about" / "index.md"
-    page.write_text(page.read_text(encoding="utf-8") + '\n<script>document.title = "x"</script>\n', encoding="utf-8")
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "index.html").write_text("previous site", encoding="utf-8")
-    result = run_site_build(project_copy, site, "--no-pdf")
+    project = tiny_site_project(tmp_path / "project")
+    about = project / "docs" / "about" / "index.md"
+    about.write_text(about.read_text(encoding="utf-8") + '\n<script>document.title = "x"</script>\n', encoding="utf-8")
+    site = previous_site(tmp_path / "site")
+    result = run_site_build(project, site, "--no-pdf")
     assert result.returncode == 1
     assert "about/index.html holds an inline script the guide does not know" in result.stderr, result.stderr
     assert [p.name for p in site.iterdir()] == ["index.html"]

@@ -13,8 +13,9 @@ import io
 import json
 import math
 import re
-import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
@@ -23,7 +24,10 @@ from aiguide import calculators as calc
 from aiguide.cli import main
 from aiguide.model import Calculator, CalculatorInput, GuideData
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, tiny_data_project
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 SCRIPTS = PROJECT_DIR / "docs" / "assets" / "javascripts"
 CALCULATOR_IDS = ("alerts", "sample-size", "cost")
@@ -298,9 +302,12 @@ def test_csv_numbers_have_no_separators_and_a_plain_minus() -> None:
 
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
-    """A project holding a copy of the real data only (all that `check` reads)."""
-    shutil.copytree(PROJECT_DIR / "data", tmp_path / "data")
-    return tmp_path
+    """A project holding the tiny guide's data with the real schemas (all that `check` reads).
+
+    The tiny guide's calculators.yaml is the real one citing the tiny guide's sources and findings; `check` reads
+    the tiny guide several times faster than the real one.
+    """
+    return tiny_data_project(tmp_path)
 
 
 def mutate(project: Path, old: str, new: str) -> int:
@@ -393,8 +400,8 @@ def test_removing_an_input_the_formulas_use_is_reported(data_copy: Path, capsys)
 
 
 def test_citing_an_unknown_source_or_finding_is_reported(data_copy: Path, capsys) -> None:
-    mutate(data_copy, "    findings: [FW-03]\n", "    findings: [FW-99]\n")
-    mutate(data_copy, "      - source: SUPP-ALTMAN1994\n", "      - source: SUPP-ALTMAN1995\n")
+    mutate(data_copy, "    findings: [WF-01]\n", "    findings: [FW-99]\n")
+    mutate(data_copy, "      - source: STUDY2020\n", "      - source: SUPP-ALTMAN1995\n")
     status, lines = check_lines(data_copy, capsys)
     assert status == 1
     assert any("calculators[0].findings[0]: 'FW-99' is not a known finding" in line for line in lines), lines
@@ -497,16 +504,25 @@ def test_scripts_stay_small() -> None:
 
 
 # ============================================================================ in the browser
+#
+# Page loads are what these tests spend their time on, so each worker keeps one page per calculator open in one
+# browser context (``calculator_pages``). A test takes a page through the page's own reset (starting values, nothing
+# saved, no figures in the address, no notice) and then loads it again only where the loading is what it tests:
+# figures for the calculation itself reach the open page through its address fragment, as following a link does.
 
 
 def page_url(base: str, name: str, fragment: str = "") -> str:
     return f"{base}calculators/{name}/index.html{fragment}"
 
 
+def fragment(texts: dict[str, str]) -> str:
+    return "#" + "&".join(f"{key}={quote(value, safe='')}" for key, value in texts.items())
+
+
 class Watched:
     """A calculator page with console errors, uncaught exceptions and CSP violations collected."""
 
-    def __init__(self, context, url: str, name: str):
+    def __init__(self, context: BrowserContext, url: str, name: str):
         self.errors: list[str] = []
         self.stacks: list[str] = []
         self.name = name
@@ -514,11 +530,47 @@ class Watched:
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         self.page.on("pageerror", lambda error: self.stacks.append(error.stack or ""))
-        self.page.goto(url)
-        self.page.wait_for_selector(f"#calc-{name}-results:not([hidden])")
+        self.visit(url)
 
     def sel(self, suffix: str) -> str:
         return f"#calc-{self.name}-{suffix}"
+
+    def visit(self, url: str, name: str | None = None) -> None:
+        """Load ``url`` afresh and wait for the calculator; a link to the open page is not a load, so leave it first."""
+        self.name = name or self.name
+        if "#" in url:
+            self.page.goto("about:blank")
+        self.page.goto(url)
+        self.page.wait_for_selector(f"{self.sel('results')}:not([hidden])")
+
+    def forget_errors(self) -> None:
+        self.errors.clear()
+        self.stacks.clear()
+
+    def start_over(self) -> None:
+        """Press the page's reset (starting values, nothing saved, no figures in the link); forget errors so far."""
+        self.announce_after(
+            lambda: self.page.click(f"{self.sel('results')} [data-action=reset]"), "Back to the starting"
+        )
+        self.page.evaluate("window.__csp = []")
+        self.forget_errors()
+
+    def follow_link(self, texts: dict[str, str]) -> None:
+        """Give the open page ``texts`` through its address fragment, which it reads as it does a link's."""
+        assert texts, "an empty fragment carries no figures"
+        change = (
+            "hash => { history.replaceState(history.state, '', location.href.split('#')[0]); location.hash = hash; }"
+        )
+        self.announce_after(lambda: self.page.evaluate(change, fragment(texts)), "Figures taken from the link.")
+
+    def announce_after(self, action: Callable[[], object], start: str) -> None:
+        """Run ``action`` and wait until the live region, emptied first, announces a line beginning with ``start``."""
+        live = self.sel("live")[1:]
+        self.page.evaluate("id => { document.getElementById(id).textContent = ''; }", live)
+        action()
+        self.page.wait_for_function(
+            "([id, start]) => document.getElementById(id).textContent.startsWith(start)", arg=[live, start]
+        )
 
     def live(self) -> str:
         return self.page.text_content(self.sel("live"))
@@ -553,13 +605,76 @@ CSP_WATCH = (
     "window.__csp = []; document.addEventListener('securitypolicyviolation',"
     " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
 )
+ALERTS_STORAGE_KEY = "ai-imaging-guide:calculator:alerts"
 
 
-@pytest.fixture
-def context(browser):
+def watched_context(browser: Browser) -> BrowserContext:
+    """A fresh browser context (nothing saved) that records CSP violations on every page."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.add_init_script(CSP_WATCH)
-    yield context
+    return context
+
+
+class CalculatorPages:
+    """The pages this module's tests share on one worker: one per calculator, one for pages opened from elsewhere."""
+
+    def __init__(self, context: BrowserContext, base: str) -> None:
+        self.context = context
+        self.base = base
+        self.calculators: dict[str, Watched] = {}
+        self.elsewhere: Watched | None = None
+        self.other: tuple[Page, list[str]] | None = None
+
+    def fresh(self, name: str) -> Watched:
+        """The calculator's page at its starting values with nothing saved, no notice and no errors so far."""
+        url = page_url(self.base, name)
+        watched = self.calculators.get(name)
+        if watched is None:
+            watched = self.calculators[name] = Watched(self.context, url, name)
+        else:
+            watched.page.bring_to_front()  # a tab left behind gets its frames late, and clicks wait for frames
+            if not watched.page.is_visible(watched.sel("results")):  # a failed test left it elsewhere
+                watched.visit(url, name)
+        watched.start_over()
+        return watched
+
+    def first_visit(self, name: str) -> Watched:
+        """The calculator's page just loaded without figures in its address and with nothing saved."""
+        if name not in self.calculators:
+            self.calculators[name] = Watched(self.context, page_url(self.base, name), name)
+        else:
+            self.fresh(name).visit(page_url(self.base, name))
+        return self.calculators[name]
+
+    def opened_from(self, url: str, name: str) -> Watched:
+        """The calculator ``name`` loaded from ``url`` (a file, say) in its own kept page; earlier errors forgotten."""
+        if self.elsewhere is None:
+            self.elsewhere = Watched(self.context, url, name)
+        else:
+            self.elsewhere.page.bring_to_front()
+            self.elsewhere.forget_errors()
+            self.elsewhere.visit(url, name)
+        return self.elsewhere
+
+    def plain(self, url: str) -> tuple[Page, list[str]]:
+        """A page of the site that is not a calculator, loaded in the page kept for that; with its uncaught errors."""
+        if self.other is None:
+            page = self.context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            self.other = (page, errors)
+        page, errors = self.other
+        page.bring_to_front()
+        errors.clear()
+        page.goto(url)
+        page.wait_for_load_state("load")
+        return page, errors
+
+
+@pytest.fixture(scope="module")
+def calculator_pages(browser: Browser, site_server: str) -> Iterator[CalculatorPages]:
+    context = watched_context(browser)
+    yield CalculatorPages(context, site_server)
     context.close()
 
 
@@ -576,7 +691,7 @@ def expected_cell(value, decimals: int, unit: str, why: str = "") -> tuple:
     return value, calc.format_number(value, decimals) + (f" {unit}" if unit else "")
 
 
-def assert_same_as_python(watched: Watched, calculator: Calculator, texts: dict[str, str]) -> None:
+def assert_same_as_python(watched: Watched, calculator: Calculator, texts: dict[str, str], case: str = "") -> None:
     out = python_outcome(calculator, texts)
     if out.rows:
         decimals = [result.decimals for result in calculator.results]
@@ -590,18 +705,14 @@ def assert_same_as_python(watched: Watched, calculator: Calculator, texts: dict[
         expected.append(
             ["Total", *(list(expected_cell(out.results[r.id], r.decimals, "")) for r in calculator.results)]
         )
-        assert watched.years() == expected
+        assert watched.years() == expected, case
     else:
         shown = watched.results()
         for result in calculator.results:
             value = out.results[result.id]
             want = expected_cell(value, result.decimals, result.unit, out.why.get(result.id, ""))
-            assert tuple(shown[result.id]) == want, result.id  # the very same double, and the same text
-    assert watched.remarks() == out.remarks
-
-
-def fragment(texts: dict[str, str]) -> str:
-    return "#" + "&".join(f"{key}={quote(value, safe='')}" for key, value in texts.items())
+            assert tuple(shown[result.id]) == want, f"{case} {result.id}"  # the very same double, and the same text
+    assert watched.remarks() == out.remarks, case
 
 
 PARITY_CASES = {
@@ -648,28 +759,37 @@ PARITY_CASES = {
 }
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", CALCULATOR_IDS)
-def test_script_gives_the_python_results_for_the_same_figures(context, site_server: str, calcs, name) -> None:
-    calculator = calcs[name]
+def assert_page_matches_python(watched: Watched, calculator: Calculator, case: dict[str, str]) -> None:
+    """The page shows what Python works out for the starting figures changed by ``case``, and nothing broke."""
     defaults = {spec.id: calc.input_text(spec.default) for spec in calculator.inputs}
-    for case in PARITY_CASES[name]:
-        watched = Watched(context, page_url(site_server, name, fragment(case) if case else ""), name)
-        assert_same_as_python(watched, calculator, {**defaults, **case})
-        text = watched.page.inner_text("article")
-        assert "NaN" not in text and "Infinity" not in text and "undefined" not in text
-        assert watched.errors == [] and watched.csp() == []
-        watched.page.close()
+    assert_same_as_python(watched, calculator, {**defaults, **case}, f"figures {case}")
+    text = watched.page.inner_text("article")
+    assert "NaN" not in text and "Infinity" not in text and "undefined" not in text, case
+    assert watched.errors == [] and watched.csp() == [], case
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", CALCULATOR_IDS)
-def test_worked_example_on_the_page_equals_the_script_on_the_same_figures(context, site_server, calcs, name):
+def test_script_gives_the_python_results_for_the_same_figures(calculator_pages, calcs, name) -> None:
+    """The starting figures as the page loads them; every other case reaches the open page through its link."""
+    starting, *linked = PARITY_CASES[name]
+    assert starting == {}, "each list of cases starts with the starting figures"
+    watched = calculator_pages.first_visit(name)
+    assert_page_matches_python(watched, calcs[name], starting)
+    for case in linked:
+        watched.follow_link(case)
+        assert_page_matches_python(watched, calcs[name], case)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", CALCULATOR_IDS)
+def test_worked_example_on_the_page_equals_the_script_on_the_same_figures(calculator_pages, calcs, name):
     """The table Python printed at build time shows what the script shows for the example's figures."""
     calculator = calcs[name]
     texts, choices = calc.example_values(calculator)
     figures = {**choices, **{key: calc.input_text(value) for key, value in texts.items()}}
-    watched = Watched(context, page_url(site_server, name, fragment(figures)), name)
+    watched = calculator_pages.fresh(name)
+    watched.follow_link(figures)
     html = watched.page.inner_html("article")
     printed = {row[0]: row[1:] for row in table_after(html, 'id="worked-example"')}
     if calculator.results and watched.page.query_selector(f"{watched.sel('output')} tr[data-year]"):
@@ -684,9 +804,9 @@ def test_worked_example_on_the_page_equals_the_script_on_the_same_figures(contex
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", CALCULATOR_IDS)
-def test_calculator_works_from_disk_under_its_csp(context, built_site: Path, calcs, name) -> None:
+def test_calculator_works_from_disk_under_its_csp(calculator_pages, built_site: Path, calcs, name) -> None:
     url = (built_site / "calculators" / name / "index.html").as_uri()
-    watched = Watched(context, url, name)
+    watched = calculator_pages.opened_from(url, name)
     first = calcs[name].inputs[-1]
     watched.page.fill(f"{watched.sel(first.id)}", calc.input_text(first.min))
     watched.page.wait_for_function(
@@ -699,8 +819,8 @@ def test_calculator_works_from_disk_under_its_csp(context, built_site: Path, cal
 
 
 @pytest.mark.browser
-def test_figures_in_the_link_survive_a_reload_and_a_fresh_browser(browser, context, site_server: str, calcs) -> None:
-    watched = Watched(context, page_url(site_server, "alerts"), "alerts")
+def test_figures_in_the_link_survive_a_reload_and_a_fresh_browser(browser, calculator_pages, site_server, calcs):
+    watched = calculator_pages.fresh("alerts")
     page = watched.page
     page.fill("#calc-alerts-prevalence", "0.5")
     page.fill("#calc-alerts-specificity", "98")
@@ -724,7 +844,7 @@ def test_figures_in_the_link_survive_a_reload_and_a_fresh_browser(browser, conte
     assert watched.live().startswith("Your saved figures were restored.")
     page.click("[data-action=reset]")
     assert page.input_value("#calc-alerts-prevalence") == calc.input_text(calcs["alerts"].inputs[2].default)
-    assert page.evaluate("key => localStorage.getItem(key)", "ai-imaging-guide:calculator:alerts") is None
+    assert page.evaluate("key => localStorage.getItem(key)", ALERTS_STORAGE_KEY) is None
     assert watched.errors == []
 
 
@@ -757,12 +877,12 @@ HOSTILE_SAVED = {
 
 @pytest.mark.browser
 @pytest.mark.parametrize("case", sorted(HOSTILE_SAVED))
-def test_hostile_saved_figures_never_throw_and_are_discarded_with_a_notice(browser, site_server, calcs, case):
+def test_hostile_saved_figures_never_throw_and_are_discarded_with_a_notice(calculator_pages, site_server, calcs, case):
     stored, message = HOSTILE_SAVED[case]
-    context = browser.new_context()
-    context.add_init_script(f"localStorage.setItem('ai-imaging-guide:calculator:alerts', {json.dumps(stored)})")
-    watched = Watched(context, page_url(site_server, "alerts"), "alerts")
+    watched = calculator_pages.fresh("alerts")
     page = watched.page
+    page.evaluate("([key, text]) => localStorage.setItem(key, text)", [ALERTS_STORAGE_KEY, stored])
+    watched.visit(page_url(site_server, "alerts"))
     assert message in page.text_content("#calc-alerts-notice") and page.is_visible("#calc-alerts-notice")
     alerts = calcs["alerts"]
     kept = {"working-days": "5"} if case == "wrong-types" else {}
@@ -772,7 +892,6 @@ def test_hostile_saved_figures_never_throw_and_are_discarded_with_a_notice(brows
         watched, alerts, {spec.id: page.input_value(f"#calc-alerts-{spec.id}") for spec in alerts.inputs}
     )
     assert watched.errors == []
-    context.close()
 
 
 @pytest.mark.browser
@@ -793,9 +912,10 @@ def test_storage_that_throws_does_not_stop_the_calculator(browser, site_server) 
 
 
 @pytest.mark.browser
-def test_malformed_link_restores_what_it_can_and_names_the_rest(context, site_server: str) -> None:
+def test_malformed_link_restores_what_it_can_and_names_the_rest(calculator_pages, site_server: str) -> None:
     link = "#sensitivity=%E0%A4%A&specificity=500&bogus=1&prevalence=5&studies-per-day=1e3&working-days"
-    watched = Watched(context, page_url(site_server, "alerts", link), "alerts")
+    watched = calculator_pages.fresh("alerts")
+    watched.visit(page_url(site_server, "alerts", link))
     page = watched.page
     notice = page.text_content("#calc-alerts-notice")
     assert "5 parts of the link could not be used and were ignored" in notice
@@ -817,8 +937,8 @@ EDGE_MESSAGES = [
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("field", "typed", "message"), EDGE_MESSAGES)
-def test_absurd_input_gives_a_message_tied_to_its_field(context, site_server, field, typed, message) -> None:
-    watched = Watched(context, page_url(site_server, "alerts"), "alerts")
+def test_absurd_input_gives_a_message_tied_to_its_field(calculator_pages, field, typed, message) -> None:
+    watched = calculator_pages.fresh("alerts")
     page = watched.page
     page.fill(f"#calc-alerts-{field}", typed)
     error = page.locator(f"#calc-alerts-{field}-error")
@@ -837,8 +957,8 @@ def test_absurd_input_gives_a_message_tied_to_its_field(context, site_server, fi
 
 
 @pytest.mark.browser
-def test_choosing_a_licence_model_shows_only_its_fields(context, site_server: str, calcs) -> None:
-    watched = Watched(context, page_url(site_server, "cost"), "cost")
+def test_choosing_a_licence_model_shows_only_its_fields(calculator_pages, calcs) -> None:
+    watched = calculator_pages.fresh("cost")
     page = watched.page
     page.check('#calc-cost-licence-model input[value="one-off"]')
     assert page.is_visible("#calc-cost-licence-price") and page.is_hidden("#calc-cost-subscription-fee")
@@ -850,9 +970,10 @@ def test_choosing_a_licence_model_shows_only_its_fields(context, site_server: st
 
 
 @pytest.mark.browser
-def test_cost_table_downloads_as_csv(context, site_server: str, calcs) -> None:
+def test_cost_table_downloads_as_csv(calculator_pages, calcs) -> None:
     case = {"licence-model": "per-study", "years": "4", "volume-change": "-7.5", "fee-per-study": "1.25"}
-    watched = Watched(context, page_url(site_server, "cost", fragment(case)), "cost")
+    watched = calculator_pages.fresh("cost")
+    watched.follow_link(case)
     with watched.page.expect_download() as info:
         watched.page.click("[data-action=csv]")
     download = info.value
@@ -871,8 +992,8 @@ def test_cost_table_downloads_as_csv(context, site_server: str, calcs) -> None:
 
 
 @pytest.mark.browser
-def test_keyboard_alone_changes_a_figure_and_the_result_is_announced(context, site_server: str) -> None:
-    watched = Watched(context, page_url(site_server, "sample-size"), "sample-size")
+def test_keyboard_alone_changes_a_figure_and_the_result_is_announced(calculator_pages) -> None:
+    watched = calculator_pages.first_visit("sample-size")  # just loaded: the focus starts at the top of the page
     page = watched.page
     for _ in range(400):
         page.keyboard.press("Tab")
@@ -892,14 +1013,9 @@ def test_keyboard_alone_changes_a_figure_and_the_result_is_announced(context, si
 
 @pytest.mark.browser
 @pytest.mark.parametrize("other", ["index.html", "assessment/index.html", "print_page.html"])
-def test_scripts_leave_other_pages_alone(context, site_server: str, built_site: Path, other: str) -> None:
-    if not (built_site / other).exists():
-        pytest.skip(f"the site has no {other}")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(site_server + other)
-    page.wait_for_load_state("load")
+def test_scripts_leave_other_pages_alone(calculator_pages, site_server: str, built_site: Path, other: str) -> None:
+    assert (built_site / other).is_file(), f"the site has no {other}"
+    page, errors = calculator_pages.plain(site_server + other)
     forms = page.evaluate(
         "() => [...document.querySelectorAll('.ag-calc form')].map(f => [f.hidden, f.dataset.agReady])"
     )
@@ -907,7 +1023,6 @@ def test_scripts_leave_other_pages_alone(context, site_server: str, built_site: 
         assert forms == []
     assert all(hidden and ready is None for hidden, ready in forms), forms
     assert errors == []
-    page.close()
 
 
 @pytest.mark.build

@@ -13,7 +13,7 @@ from aiguide.cli import main as cli_main
 from aiguide.fields import DATA_FILES
 from aiguide.guide import load_guide as load_pipeline
 
-from .conftest import PROJECT_DIR, run_build
+from .conftest import PROJECT_DIR, run_build, tiny_site_project
 
 
 def load_guide(project: Path):
@@ -49,13 +49,34 @@ def _retire(project: Path, finding_id: str, replacement: str) -> None:
     path.write_text(text.replace(marker, marker + lines, 1), encoding="utf-8")
 
 
+# A second finding in the theme of the tiny guide's unreferenced one, so that one can be retired in its favour.
+SIBLING_FINDING = """
+  - id: TR-03
+    title: Training needs time
+    direction: barrier
+    kind: advice
+    theme: training
+    statement: Staff need protected time for training.
+    action: Plan the time.
+    roles: [radiologist]
+    phases: [go-live]
+    citations:
+      - source: STUDY2020
+        section: abstract
+        mark: V
+        supports: indirect
+    last_reviewed: 2026-01-10
+"""
+
+
 @pytest.fixture(scope="module")
 def retired_site(tmp_path_factory: pytest.TempPathFactory):
-    from .conftest import copy_project
-
-    guide = load_guide(PROJECT_DIR)
+    """The tiny guide (nothing here depends on the real records) with an unreferenced finding retired, built."""
+    project = tiny_site_project(tmp_path_factory.mktemp("retired") / "project")
+    findings = project / "data" / "findings.yaml"
+    findings.write_text(findings.read_text(encoding="utf-8").rstrip("\n") + "\n" + SIBLING_FINDING, encoding="utf-8")
+    guide = load_guide(project)
     finding_id, replacement = _unreferenced_finding(guide)
-    project = copy_project(tmp_path_factory.mktemp("retired") / "project")
     _retire(project, finding_id, replacement)
     site = project / "site"
     result = run_build(project, site)

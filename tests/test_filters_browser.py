@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,8 +19,17 @@ KIND_LABELS = _FIELDS.labels("findings", "findings[].kind")
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
 
-def test_checklist_filters_by_several_roles_and_steps_at_once(browser, built_site: Path, guide) -> None:
-    page = browser.new_page()
+@pytest.fixture(scope="module")
+def tab(browser) -> Iterator:
+    """One browser tab per worker for the module's tests; each test opens its page afresh (filters live in the page)."""
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_checklist_filters_by_several_roles_and_steps_at_once(tab, built_site: Path, guide) -> None:
+    page = tab
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.goto((built_site / "checklists" / "index.html").as_uri())
     roles = ["pacs-it", "procurement"]
     phases = [guide.phases_in_order[1].id, guide.phases_in_order[3].id]
@@ -38,7 +48,6 @@ def test_checklist_filters_by_several_roles_and_steps_at_once(browser, built_sit
     assert page.locator(".ag-item:visible").count() == len(essential)
     page.get_by_role("button", name="Show everything").click()
     _wait_until(lambda: page.locator(".ag-item:not([hidden])").count() == len(guide.items))
-    page.close()
 
 
 def _wait_until(condition, seconds: float = 5.0) -> None:
@@ -53,8 +62,9 @@ def _page_order(guide) -> list[str]:
     return [item.id for phase in guide.phases_in_order for item in guide.items_for_phase(phase.id)]
 
 
-def test_findings_table_filters_and_sorts(browser, built_site: Path, guide) -> None:
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+def test_findings_table_filters_and_sorts(tab, built_site: Path, guide) -> None:
+    page = tab
+    page.set_viewport_size({"width": 1400, "height": 900})
     page.goto((built_site / "findings" / "index.html").as_uri())
     page.locator('select[name="direction"]').select_option("barrier")
     page.locator('select[name="role"]').select_option("radiologist")
@@ -72,4 +82,3 @@ def test_findings_table_filters_and_sorts(browser, built_site: Path, guide) -> N
     first = evidence.CATEGORIES[min(ranks)]
     words = (LEVEL_LABELS.get(first, "") + " confidence") if first in evidence.LEVELS else KIND_LABELS[first]
     assert page.locator("#ag-findings tbody tr").first.locator("td").nth(4).inner_text() == words
-    page.close()

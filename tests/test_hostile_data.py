@@ -8,10 +8,12 @@ Chromium, must show the payload as text without opening a dialog or carrying a h
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import io
+import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,11 +22,12 @@ from typing import Any
 import pytest
 import yaml
 
+from aiguide import cli, printbook
 from aiguide.fields import DATA_FILES
 from aiguide.guide import data_file, load_guide
 from aiguide.schemas import ANY_KEY, EACH, SchemaNode, SchemaSet
 
-from .conftest import BUILD_ENV, copy_project, run_build
+from .conftest import PROJECT_DIR, copy_project, run_build
 
 pytestmark = pytest.mark.build
 
@@ -39,7 +42,6 @@ QUESTION_PAYLOAD = " zz{{ 7*7 }}zz yy{% if true %}ran{% endif %}yy <b onmouseove
 TITLE_PAYLOAD = "zz{{ 7*7 }}zz <i>t</i> {: .x }"
 RAN = ("zz49zz", "yyranyy")  # what the payloads would turn into if Jinja ran them
 QUESTION_PATTERN = "\\?$"
-PYTHON = [sys.executable]
 # Pages that show free text from the data, and a field each of them shows.
 PAGES_WITH_TEXT = {
     "index.html": "guide headline",
@@ -83,6 +85,17 @@ DOM_OFFENDERS = """() => {
   }
   return found;
 }"""
+# The offenders and, when asked, the visible text (which costs a layout, so only for pages a test reads).
+PAGE_STATE = f"(withText) => ({{offenders: ({DOM_OFFENDERS})(), text: withText ? document.body.innerText : null}})"
+# Change the address's fragment and return once the page's own hashchange listeners have run.
+SET_HASH_AND_WAIT = """(hash) => new Promise(resolve => {
+  window.addEventListener('hashchange', () => setTimeout(resolve, 0), {once: true});
+  location.hash = hash;
+})"""
+ASSESSMENT = "assessment/index.html"
+CALCULATORS = ("alerts", "sample-size", "cost")
+CALCULATOR_PAGES = {f"calculators/{name}/index.html": name for name in CALCULATORS}
+TEXT_READ_ON = {*PAGES_WITH_TEXT, ASSESSMENT, *CALCULATOR_PAGES}  # the pages whose text a test reads
 
 
 # --- Walking the schemas ------------------------------------------------------------------------
@@ -192,22 +205,22 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     counts = inject(project)
     problems = list(load_guide(project).problems)
-    # The copy's own package writes the nav (as `make site` does), so nav titles carry the payload too.
-    sync = subprocess.run(
-        [*PYTHON, "-m", "aiguide", "sync"], cwd=project, env=BUILD_ENV, capture_output=True, text=True
-    )
+    # The sync command writes the nav (as `make site` does), so nav titles carry the payload too.
+    sync = run_in_process(cli.main, ["--project", str(project), "sync"])
     assert sync.returncode == 0, sync.stderr
     site = project / "built"
     result = run_build(project, site)
     # The whole-guide page, assembled from the built pages as `make site` does before printing the PDF.
-    book = subprocess.run(
-        [*PYTHON, "-m", "aiguide.printbook", str(site), "--project", str(project)],
-        cwd=project,
-        env=BUILD_ENV,
-        capture_output=True,
-        text=True,
-    )
+    book = run_in_process(printbook.main, [str(site), "--project", str(project)])
     return {"project": project, "site": site, "counts": counts, "problems": problems, "build": result, "book": book}
+
+
+def run_in_process(main: Callable[[list[str]], int], argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a command's ``main`` in this process (no second interpreter to start), with its output captured."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return subprocess.CompletedProcess(argv, status, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +233,8 @@ def hostile_server(hostile: dict[str, Any]) -> Iterator[str]:
 
     handler = functools.partial(Quiet, directory=str(hostile["site"]))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll interval: shutdown() waits for the loop to notice it (half a second with the default).
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
@@ -228,56 +242,56 @@ def hostile_server(hostile: dict[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def visited(browser, hostile: dict[str, Any], hostile_server: str) -> dict[str, dict[str, Any]]:
-    """Every built HTML page opened in Chromium: dialogs it opened, DOM offenders and visible text."""
+    """Every built HTML page opened once in Chromium: dialogs it opened, DOM offenders and (where a test reads it)
+    visible text. The self-assessment and the calculators are then used on the page just opened."""
     if hostile["build"].returncode != 0:
         pytest.fail("the hostile copy did not build; see test_hostile_text_is_legal_data_and_builds_strictly")
     site: Path = hostile["site"]
     dialogs: list[str] = []
     page = browser.new_page()
-    # The search worker only indexes text until someone searches; skipping its index halves the run time.
-    page.route("**/search/search_index.*", lambda route: route.abort())
+    # No request is routed: the search index is fetched only once someone uses the search (search-on-demand.js),
+    # and a route would pass every request of every page through this process, a third of the run's time.
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     results = {}
     for path in sorted(item.relative_to(site).as_posix() for item in site.rglob("*.html")):
         before = len(dialogs)
         page.goto(hostile_server + path, wait_until="load")
-        results[path] = {
-            "dialogs": dialogs[before:],
-            "offenders": page.evaluate(DOM_OFFENDERS),
-            "text": page.evaluate("document.body.innerText"),
-        }
-    results["assessment answered"] = _answer_everything(page, hostile_server, dialogs)
-    for name in ("alerts", "sample-size", "cost"):
-        results[f"calculator {name} used"] = _use_calculator(page, hostile_server, dialogs, name)
+        results[path] = _page_state(page, dialogs[before:], with_text=path in TEXT_READ_ON)
+        if path == ASSESSMENT:
+            results["assessment answered"] = _answer_everything(page, dialogs)
+        if path in CALCULATOR_PAGES:
+            name = CALCULATOR_PAGES[path]
+            results[f"calculator {name} used"] = _use_calculator(page, dialogs, name)
     page.close()
     return results
 
 
-def _answer_everything(page: Any, base: str, dialogs: list[str]) -> dict[str, Any]:
+def _page_state(page: Any, dialogs: list[str], with_text: bool) -> dict[str, Any]:
+    """The dialogs a page opened, its DOM offenders and, when asked, its visible text (one round trip)."""
+    return {"dialogs": dialogs, **page.evaluate(PAGE_STATE, with_text)}
+
+
+def _answer_everything(page: Any, dialogs: list[str]) -> dict[str, Any]:
     """Answer every self-assessment item 'no', so the script writes bands, caps and weak areas into the page."""
     before = len(dialogs)
-    page.goto(base + "assessment/index.html", wait_until="load")
     page.evaluate("() => document.querySelectorAll('input[type=radio][value=\"no\"]').forEach(r => r.click())")
     page.wait_for_timeout(200)
-    return {
-        "dialogs": dialogs[before:],
-        "offenders": page.evaluate(DOM_OFFENDERS),
-        "text": page.evaluate("document.body.innerText"),
-    }
+    state = _page_state(page, dialogs[before:], with_text=True)
+    page.evaluate("() => localStorage.clear()")  # the pages opened next start from nothing saved, as on a first visit
+    return state
 
 
-def _use_calculator(page: Any, base: str, dialogs: list[str], name: str) -> dict[str, Any]:
-    """Show a calculator's results, then an error under its first field: both are written from the data's labels."""
+def _use_calculator(page: Any, dialogs: list[str], name: str) -> dict[str, Any]:
+    """Show a calculator's results for a link with a part it cannot use, then an error under its first field: all
+    written from the data's labels. The link is set on the open page; the calculator reads it as when opened with it."""
     before = len(dialogs)
-    page.goto(f"{base}calculators/{name}/index.html#bogus=1", wait_until="load")
+    page.evaluate(SET_HASH_AND_WAIT, "bogus=1")
     page.wait_for_selector(f"#calc-{name}-output table")
     page.locator(f"#calc-{name}-form input[type=text]").first.fill("x")
     page.wait_for_selector(f"#calc-{name}-form .ag-calc__error:not([hidden])")
-    return {
-        "dialogs": dialogs[before:],
-        "offenders": page.evaluate(DOM_OFFENDERS),
-        "text": page.evaluate("document.body.innerText"),
-    }
+    state = _page_state(page, dialogs[before:], with_text=True)
+    page.evaluate("() => localStorage.clear()")
+    return state
 
 
 # --- Tests --------------------------------------------------------------------------------------
@@ -328,7 +342,7 @@ def test_assessment_results_show_band_and_rule_texts_as_text(visited: dict[str, 
     assert text.count(PAYLOAD) > visited["assessment/index.html"]["text"].count(PAYLOAD), "no result text appeared"
 
 
-@pytest.mark.parametrize("name", ["alerts", "sample-size", "cost"])
+@pytest.mark.parametrize("name", CALCULATORS)
 def test_calculator_results_and_errors_show_labels_as_text(visited: dict[str, dict[str, Any]], name: str) -> None:
     assert "Your results" in visited[f"calculators/{name}/index.html"]["text"], "the calculator did not start"
     assert f"{PAYLOAD}: enter a plain number such as 2.5" in visited[f"calculator {name} used"]["text"]
@@ -365,7 +379,8 @@ def _line_of(path: Path, needle: str) -> int:
 
 
 def test_url_fields_refuse_javascript_with_file_and_line(tmp_path: Path) -> None:
-    project = copy_project(tmp_path / "project")
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR / "data", project / "data")  # the check reads nothing else
     _break_urls(project)
     shown = [str(problem) for problem in load_guide(project).problems]
     for name, field, needle in [("sources", "sources[0].url", "x7"), ("guide", "licence.url", "x8")]:

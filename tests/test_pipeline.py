@@ -13,7 +13,7 @@ from aiguide.fields import DATA_FILES
 from aiguide.guide import load_guide
 from aiguide.modelling import UnknownField, build_model, schema_mismatches
 
-from .conftest import BUILD_ENV, PROJECT_DIR
+from .conftest import BUILD_ENV, PROJECT_DIR, tiny_site_project
 
 PACKAGE = PROJECT_DIR / "aiguide"
 # The only modules that may touch data/ or data/schemas/ on disk, and why.
@@ -77,6 +77,8 @@ def test_only_the_pipeline_reads_the_data_folder() -> None:
 
 @pytest.mark.build
 def test_a_build_loads_and_checks_the_data_once(tmp_path: Path) -> None:
+    """Counted on a build of the tiny guide with the real pages (one load either way, in a fraction of the time)."""
+    project = tiny_site_project(tmp_path / "project")
     script = (
         "import logging, sys\n"
         "from aiguide import build\n"
@@ -84,7 +86,7 @@ def test_a_build_loads_and_checks_the_data_once(tmp_path: Path) -> None:
         "class Count(logging.Handler):\n"
         "    def emit(self, record): records.append(record.getMessage())\n"
         "logger = logging.getLogger('aiguide.guide'); logger.setLevel(logging.DEBUG); logger.addHandler(Count())\n"
-        f"argv = ['--project', {str(PROJECT_DIR)!r}, '--site-dir', {str(tmp_path / 'site')!r}, '--no-pdf']\n"
+        f"argv = ['--project', {str(project)!r}, '--site-dir', {str(tmp_path / 'site')!r}, '--no-pdf']\n"
         "status = build.main(argv)\n"
         "print('LOADS', sum('loaded and checked' in message for message in records), 'STATUS', status)\n"
     )

@@ -25,8 +25,7 @@ from aiguide.guide import Guide
 from aiguide.guide import data_file as data_path
 from aiguide.model import GuideData
 
-from .conftest import PROJECT_DIR
-from .test_bad_inputs import tiny_project
+from .conftest import PROJECT_DIR, tiny_data_project
 
 PROBLEM_LINE = re.compile(r"^data/[a-z_]+\.yaml:\d+: \S.*$")
 
@@ -49,7 +48,7 @@ def test_renaming_a_law_away_from_its_jurisdiction_is_one_problem(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The law's obligations and the links to them follow the new id, so only the law's own id is wrong."""
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     for name in ("regulations", "checklists"):
         path = data_path(project, name)
         path.write_text(path.read_text(encoding="utf-8").replace("eu-law", "law"), encoding="utf-8")
@@ -64,7 +63,7 @@ def test_renaming_a_law_away_from_its_jurisdiction_is_one_problem(
 
 
 def test_stale_obligations_are_warned_about(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tiny_project(tmp_path / "tiny")
+    project = tiny_data_project(tmp_path / "tiny")
     path = data_path(project, "regulations")
     text = path.read_text(encoding="utf-8")
     at = text.index("        last_reviewed: 2026-01-10")  # the first obligation's

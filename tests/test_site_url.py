@@ -1,6 +1,6 @@
 """`make html`'s builds: with site_url, the sitemap lists every page and the 404 page works under a subpath; without
-it, one line says what is lost; neither prints the PDF. Both builds are the real guide's (`AIGUIDE_SITE_URL` sets
-site_url)."""
+it, one line says what is lost; neither prints the PDF. Both build one copy of the project that holds the tiny guide
+(`AIGUIDE_SITE_URL` sets site_url): none of this depends on the real records."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import BUILD_ENV, PROJECT_DIR
+from .conftest import BUILD_ENV, PROJECT_DIR, site_page_names, tiny_site_project
 
 pytestmark = pytest.mark.build
 
@@ -21,12 +21,12 @@ SITE_URL = "https://example.org/guides/ai-imaging/"
 SUBPATH = urlsplit(SITE_URL).path
 
 
-def build(site: Path, site_url: str | None) -> subprocess.CompletedProcess[str]:
+def build(project: Path, site: Path, site_url: str | None) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in BUILD_ENV.items() if key not in {"AIGUIDE_SITE_URL", "AIGUIDE_SITE_DIR"}}
     if site_url:
         env["AIGUIDE_SITE_URL"] = site_url
     result = subprocess.run(
-        [sys.executable, "-m", "aiguide.build", "--site-dir", str(site), "--no-pdf"],
+        [sys.executable, "-m", "aiguide.build", "--project", str(project), "--site-dir", str(site), "--no-pdf"],
         cwd=PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -38,15 +38,20 @@ def build(site: Path, site_url: str | None) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def with_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    site = tmp_path_factory.mktemp("with-url") / "site"
-    return site, build(site, SITE_URL).stdout
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tiny_site_project(tmp_path_factory.mktemp("tiny") / "project")
 
 
 @pytest.fixture(scope="module")
-def without_url(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+def with_url(tmp_path_factory: pytest.TempPathFactory, project: Path) -> tuple[Path, str]:
+    site = tmp_path_factory.mktemp("with-url") / "site"
+    return site, build(project, site, SITE_URL).stdout
+
+
+@pytest.fixture(scope="module")
+def without_url(tmp_path_factory: pytest.TempPathFactory, project: Path) -> tuple[Path, str]:
     site = tmp_path_factory.mktemp("without-url") / "site"
-    return site, build(site, None).stdout
+    return site, build(project, site, None).stdout
 
 
 def test_make_html_prints_no_pdf_and_the_downloads_page_says_so(without_url: tuple[Path, str]) -> None:
@@ -72,10 +77,11 @@ def sitemap_locations(site: Path) -> list[str]:
     return re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text(encoding="utf-8"))
 
 
-def test_sitemap_lists_every_page(with_url: tuple[Path, str]) -> None:
+def test_sitemap_lists_every_page(with_url: tuple[Path, str], project: Path) -> None:
     site, _ = with_url
     pages = {path.relative_to(site).as_posix() for path in site.rglob("*.html")} - {"404.html"}
-    assert len(pages) > 40
+    one_per_markdown_file = set(site_page_names(project)) - {"404.html", "print_page.html"}
+    assert pages == one_per_markdown_file, "the build did not write one page per Markdown file"
     assert sorted(sitemap_locations(site)) == sorted(SITE_URL + page for page in pages)
 
 

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -363,28 +365,53 @@ def assert_exactly(chosen: list[str], rows: list[dict[str, str]], built_site: Pa
     assert rows == [published[question_id] for question_id in chosen]
 
 
-@pytest.mark.browser
-def test_ticked_questions_download_as_csv_from_disk(browser, built_site: Path, guide: GuideData) -> None:
+@pytest.fixture(scope="module")
+def tab(browser) -> Iterator:
+    """One tab per worker for the download tests (downloads accepted); each test opens its page afresh."""
     context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield context.new_page()
+    context.close()
+
+
+@dataclass
+class PageProblems:
+    uncaught: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def problems(tab) -> Iterator[PageProblems]:
+    """The uncaught exceptions and console errors of the tab while one test runs."""
+    seen = PageProblems()
+
+    def on_error(error) -> None:
+        seen.uncaught.append(str(error))
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            seen.console.append(message.text)
+
+    tab.on("pageerror", on_error)
+    tab.on("console", on_console)
+    yield seen
+    tab.remove_listener("pageerror", on_error)
+    tab.remove_listener("console", on_console)
+
+
+@pytest.mark.browser
+def test_ticked_questions_download_as_csv_from_disk(tab, problems, built_site: Path, guide: GuideData) -> None:
+    page = tab
     page.goto((built_site / PAGE).as_uri())
     chosen, rows = pick_two_and_download(page, guide)
     assert_exactly(chosen, rows, built_site, guide)
-    assert errors == []
-    context.close()
+    assert problems.uncaught == []
 
 
 @pytest.mark.browser
 def test_ticked_questions_download_as_csv_over_http_under_the_csp(
-    browser, site_server: str, built_site: Path, guide: GuideData
+    tab, problems, site_server: str, built_site: Path, guide: GuideData
 ) -> None:
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page = tab
     response = page.goto(site_server + PAGE)
     assert response is not None and response.ok
     assert "Content-Security-Policy" in page.content()
@@ -393,22 +420,30 @@ def test_ticked_questions_download_as_csv_over_http_under_the_csp(
     page.get_by_role("button", name="Untick all").click()
     page.get_by_role("button", name="Download ticked questions (CSV)").click()
     assert page.locator(".ag-vq-picked").inner_text() == "Tick at least one question first."
-    assert problems == [], problems  # a CSP violation is reported as a console error
+    # A CSP violation is reported as a console error.
+    assert problems.console + problems.uncaught == [], problems
+
+
+@pytest.fixture(scope="module")
+def axe_tab(browser) -> Iterator:
+    """One tab per worker, carrying axe from the start of each page, for the axe tests."""
+    from .test_accessibility import axe_context
+
+    context = axe_context(browser, color_scheme="light")
+    yield context.new_page()
     context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", [PAGE, LOCAL_PAGE])
-def test_pages_pass_axe_with_filters_and_ticks_in_use(browser, site_server: str, name: str) -> None:
-    from .test_accessibility import axe_context, run_axe
+def test_pages_pass_axe_with_filters_and_ticks_in_use(axe_tab, site_server: str, name: str) -> None:
+    from .test_accessibility import run_axe
 
-    context = axe_context(browser, color_scheme="light")
-    page = context.new_page()
+    page = axe_tab
     page.goto(site_server + name, wait_until="load")
     if name == PAGE:
         page.locator('input[name="phase"][value="procure"]').check()
         page.locator(".ag-vq-pick:visible input").first.check()
         page.get_by_role("button", name="Download ticked questions (CSV)").focus()
     problems = run_axe(page, name, "default")
-    context.close()
     assert not problems, "\n".join(problems)

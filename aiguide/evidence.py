@@ -125,12 +125,12 @@ def support_counts(citations: Iterable[CitationFacts]) -> tuple[int, int]:
 # or a hyphen, and taken whole (STROHM2020 is not found inside WENDEROTT2024-NPJ or STROHM2020-X). Source keys
 # follow this form (common.schema.json), so a key is named exactly where a word equals it: one pass over the text
 # and a set lookup per word, whatever the number of sources.
-_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+SOURCE_KEY_WORD = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
 def keys_named(text: str, keys: Iterable[str]) -> tuple[str, ...]:
     """The keys that ``text`` names, in the order given."""
-    words = {match.group(0) for match in _WORD.finditer(text)}
+    words = {match.group(0) for match in SOURCE_KEY_WORD.finditer(text)}
     return tuple(key for key in keys if key in words)
 
 
@@ -142,7 +142,7 @@ def segments(text: str, keys: Container[str]) -> tuple[Segment, ...]:
     text = " ".join(str(text).split())
     pieces: list[Segment] = []
     position = 0
-    for match in _WORD.finditer(text):
+    for match in SOURCE_KEY_WORD.finditer(text):
         if match.group(0) not in keys:
             continue
         if match.start() > position:

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from aiguide.evidence import SOURCE_KEY_WORD
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -62,11 +64,18 @@ def _cite(citations: list[dict[str, Any]] | None, c: int) -> list[dict[str, Any]
     return [{**citation, "source": source_key(citation["source"], c)} for citation in citations]
 
 
-def _rekey_reasons(record: dict[str, Any], c: int, keys: re.Pattern[str]) -> None:
-    """Point the source keys that the confidence judgements' reasons name at copy ``c``'s sources."""
+def _rekey_reasons(record: dict[str, Any], c: int, keys: set[str]) -> None:
+    """Point the source keys that the confidence judgements' reasons name at copy ``c``'s sources.
+
+    A key is named where a word equals it, by the guide's own rule (:data:`aiguide.evidence.SOURCE_KEY_WORD`).
+    """
+
+    def rekey(match: re.Match[str]) -> str:
+        return source_key(match.group(0), c) if match.group(0) in keys else match.group(0)
+
     for judgement in (record.get("confidence") or {}).values():
         if isinstance(judgement, dict) and isinstance(judgement.get("reason"), str):
-            judgement["reason"] = keys.sub(lambda match: source_key(match.group(0), c), judgement["reason"])
+            judgement["reason"] = SOURCE_KEY_WORD.sub(rekey, judgement["reason"])
 
 
 def _ids(values: list[str] | None, c: int) -> list[str] | None:
@@ -103,9 +112,7 @@ def scale_data(data_dir: Path, k: int, themes: int) -> dict[str, int]:
             if t:
                 record["title"] = f"{theme['title']} (set {t + 1})"
             theme_records.append(record)
-    # Longest first, so a key that begins another (WENDEROTT2024 / WENDEROTT2024-ERGO) never cuts it short.
-    alternatives = "|".join(re.escape(source["key"]) for source in sorted(base_sources, key=lambda s: -len(s["key"])))
-    source_keys = re.compile(rf"(?<![A-Za-z0-9-])(?:{alternatives})(?![A-Za-z0-9-])")
+    source_keys = {source["key"] for source in base_sources}
     for c in range(k):
         t = tcopy(c)
         for finding in base_findings:

@@ -206,10 +206,7 @@ def _grade(finding: Finding, data: GuideData) -> Grade | None:
     judged = finding.confidence
     if finding.kind != GRADED_KIND or judged is None:
         return None
-    types = data.derived.get("source types")
-    if types is None:
-        types = data.derived["source types"] = {source.key: source.type for source in data.sources}
-    studies = direct_studies(_citation_facts(finding), types)
+    studies = direct_studies(_citation_facts(finding), data.source_types)
     keys = data.source
     components = tuple(
         Judgement(name, part.concern, part.reason, segments(part.reason, keys))

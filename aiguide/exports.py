@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import functools
 import io
 import json
 import sys
@@ -69,7 +70,6 @@ def finding_derived(finding_id: str, data: GuideData) -> dict[str, Any]:
     """What the build derives for a finding: its confidence by the rule (None when not graded) and its inputs."""
     finding = data.finding[finding_id]
     grade = evidence.confidence(finding, data)
-    types = {source.key: source.type for source in data.sources}
     facts = [(citation.source, citation.mark, citation.supports) for citation in finding.citations]
     return {
         "confidence": grade.level if grade else None,
@@ -77,7 +77,7 @@ def finding_derived(finding_id: str, data: GuideData) -> dict[str, Any]:
         "confidence_cap": grade.cap if grade else None,
         "levels_lowered": grade.steps if grade else None,
         "category": evidence.category(finding, data),
-        "direct_studies": list(evidence.direct_studies(facts, types)),
+        "direct_studies": list(evidence.direct_studies(facts, data.source_types)),
     }
 
 
@@ -251,11 +251,11 @@ def csv_text(records: list[dict[str, Any]], columns: tuple[str, ...], derived: t
 def findings_csv(guide: Guide) -> str:
     """One row per finding, each confidence judgement in its own columns, the derived confidence in the last ones."""
     data = guide.model
+    derived_of = functools.cache(lambda finding_id: finding_derived(finding_id, data))  # once per row, not per column
 
     def derived(name: str) -> Derived:
         def compute(record: dict[str, Any]) -> str:
-            value = finding_derived(record["id"], data)[name]
-            return cell(name, value)
+            return cell(name, derived_of(record["id"])[name])
 
         return (f"derived_{name}", compute)
 

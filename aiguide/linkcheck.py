@@ -121,6 +121,7 @@ class Site:
         self.root = Path(site_dir).resolve()
         self.root_path = root_path if root_path.endswith("/") else root_path + "/"
         self._pages: dict[str, PageInfo] = {}
+        self._files: dict[str, tuple[str | None, str]] = {}  # what each site-relative path resolves to
 
     def page(self, relative: str) -> PageInfo:
         if relative not in self._pages:
@@ -133,6 +134,11 @@ class Site:
         joined = posixpath.normpath(posixpath.join(base, unquote(path).lstrip("/")))
         if joined == ".." or joined.startswith("../"):
             return None, "points outside the site"
+        if joined not in self._files:
+            self._files[joined] = self._file_at(joined)
+        return self._files[joined]
+
+    def _file_at(self, joined: str) -> tuple[str | None, str]:
         missing = "no such file in the site"
         if (self.root / joined).is_dir():
             joined, missing = posixpath.normpath(posixpath.join(joined, "index.html")), "folder without index.html"
@@ -181,7 +187,7 @@ def is_external(link: str) -> bool:
 
 def _links(site: Site) -> Iterator[tuple[str, str]]:
     for page in html_pages(site.root):
-        for link in site.page(page).links:
+        for link in dict.fromkeys(site.page(page).links):  # each address once per page (menus repeat many)
             yield page, link
 
 

@@ -7,7 +7,7 @@ together): a field the schema declares is a field here, with the same name.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -574,6 +574,11 @@ class GuideData:
         return {source.key: source for source in self.sources}
 
     @cached_property
+    def source_types(self) -> dict[str, str]:
+        """Source key -> its type (what the confidence rule counts as a study)."""
+        return {source.key: source.type for source in self.sources}
+
+    @cached_property
     def theme(self) -> dict[str, Theme]:
         return {theme.id: theme for theme in self.themes}
 
@@ -616,7 +621,11 @@ class GuideData:
 
     def questions_in_group(self, group_id: str) -> tuple[VendorQuestion, ...]:
         """The group's questions for suppliers, in file order."""
-        return tuple(question for question in self.vendor_questions if question.group == group_id)
+        return self._questions_by_group.get(group_id, ())
+
+    @cached_property
+    def _questions_by_group(self) -> dict[str, tuple[VendorQuestion, ...]]:
+        return _group_by(self.vendor_questions, lambda question: (question.group,))
 
     @cached_property
     def calculator(self) -> dict[str, Calculator]:
@@ -686,24 +695,52 @@ class GuideData:
         return tuple(sorted(self.phases, key=lambda phase: phase.order))
 
     def findings_for_theme(self, theme_id: str, *, include_secondary: bool = False) -> tuple[Finding, ...]:
-        return tuple(
-            finding
-            for finding in self.findings
-            if finding.theme == theme_id or (include_secondary and theme_id in finding.also_themes)
-        )
+        """The theme's findings in file order: those with it as main theme, or also as a secondary one."""
+        index = self._findings_by_any_theme if include_secondary else self._findings_by_theme
+        return index.get(theme_id, ())
 
     def faqs_for_theme(self, theme_id: str) -> tuple[Faq, ...]:
         """FAQs resting on at least one finding of the theme (main or secondary)."""
-        return tuple(faq for faq in self.faqs if any(theme_id in self.finding[fid].all_themes for fid in faq.findings))
+        return self._faqs_by_theme.get(theme_id, ())
 
     def items_for_theme(self, theme_id: str) -> tuple[ChecklistItem, ...]:
         """Checklist items of the theme, or addressing one of its main findings."""
-        own = {finding.id for finding in self.findings_for_theme(theme_id)}
-        return tuple(item for item in self.items if item.theme == theme_id or own.intersection(item.findings))
+        return self._items_by_theme.get(theme_id, ())
 
     def items_for_phase(self, phase_id: str) -> tuple[ChecklistItem, ...]:
-        chosen = [item for item in self.items if item.phase == phase_id]
-        return tuple(sorted(chosen, key=lambda item: item.tier != "essential"))
+        """The step's checklist items, essential ones first, otherwise in file order."""
+        return self._items_by_phase.get(phase_id, ())
+
+    # The lookups above are asked once or more per theme or step page. Each index is built in one pass over the
+    # records, so asking costs the same whatever the number of themes.
+
+    @cached_property
+    def _findings_by_theme(self) -> dict[str, tuple[Finding, ...]]:
+        return _group_by(self.findings, lambda finding: (finding.theme,))
+
+    @cached_property
+    def _findings_by_any_theme(self) -> dict[str, tuple[Finding, ...]]:
+        return _group_by(self.findings, lambda finding: (finding.theme, *finding.also_themes))
+
+    @cached_property
+    def _faqs_by_theme(self) -> dict[str, tuple[Faq, ...]]:
+        themes_of = {finding.id: finding.all_themes for finding in (*self.findings, *self.retired_findings)}
+        return _group_by(self.faqs, lambda faq: (theme for fid in faq.findings for theme in themes_of[fid]))
+
+    @cached_property
+    def _items_by_theme(self) -> dict[str, tuple[ChecklistItem, ...]]:
+        main_theme = {finding.id: finding.theme for finding in self.findings}
+        return _group_by(
+            self.items,
+            lambda item: (item.theme, *(main_theme[fid] for fid in item.findings if fid in main_theme)),
+        )
+
+    @cached_property
+    def _items_by_phase(self) -> dict[str, tuple[ChecklistItem, ...]]:
+        by_phase = _group_by(self.items, lambda item: (item.phase,))
+        return {
+            phase: tuple(sorted(items, key=lambda item: item.tier != "essential")) for phase, items in by_phase.items()
+        }
 
     @cached_property
     def citing_records(self) -> dict[str, tuple[CitingRecord, ...]]:
@@ -727,3 +764,12 @@ class GuideData:
             for key in dict.fromkeys(citation.source for citation in gap_citations):
                 cited[key].append(CitingRecord("jurisdiction", jurisdiction.id, f"{jurisdiction.title} law page"))
         return {key: tuple(records) for key, records in cited.items()}
+
+
+def _group_by(records: Iterable[Any], keys_of: Callable[[Any], Iterable[str]]) -> dict[str, tuple[Any, ...]]:
+    """Records under each of their keys (a record once per key), in the order given."""
+    groups: dict[str, list[Any]] = {}
+    for record in records:
+        for key in dict.fromkeys(keys_of(record)):
+            groups.setdefault(key, []).append(record)
+    return {key: tuple(members) for key, members in groups.items()}

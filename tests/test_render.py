@@ -33,6 +33,31 @@ def test_theme_page_renders_each_of_its_findings_once(loaded, guide) -> None:
     assert markdown.startswith(f"# {theme.title}")
 
 
+def test_lookups_by_theme_step_and_group_hold_exactly_the_records_that_name_them_in_file_order(guide) -> None:
+    for theme in (*guide.themes, SimpleNamespace(id="no-such-theme")):
+        main = [finding for finding in guide.findings if finding.theme == theme.id]
+        assert list(guide.findings_for_theme(theme.id)) == main
+        assert list(guide.findings_for_theme(theme.id, include_secondary=True)) == [
+            finding for finding in guide.findings if theme.id in (finding.theme, *finding.also_themes)
+        ]
+        assert list(guide.faqs_for_theme(theme.id)) == [
+            faq for faq in guide.faqs if any(theme.id in guide.finding[fid].all_themes for fid in faq.findings)
+        ]
+        own = {finding.id for finding in main}
+        assert list(guide.items_for_theme(theme.id)) == [
+            item for item in guide.items if item.theme == theme.id or own.intersection(item.findings)
+        ]
+    for phase in guide.phases:
+        listed = guide.items_for_phase(phase.id)
+        assert sorted(item.id for item in listed) == sorted(item.id for item in guide.items if item.phase == phase.id)
+        tiers = [item.tier == "essential" for item in listed]
+        assert tiers == sorted(tiers, reverse=True), "essential items come first"
+        essential = [item for item in guide.items if item.phase == phase.id and item.tier == "essential"]
+        assert list(listed[: len(essential)]) == essential, "in file order within a tier"
+    for group in guide.vendor_groups:
+        assert list(guide.questions_in_group(group.id)) == [q for q in guide.vendor_questions if q.group == group.id]
+
+
 def test_unknown_theme_is_a_clear_error(loaded) -> None:
     with pytest.raises(UnknownIdError, match=re.escape("'no-such-theme' is not a theme in data/themes.yaml")):
         Fragments(loaded).theme_page("no-such-theme")

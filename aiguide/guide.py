@@ -14,7 +14,6 @@ Results are reused from the content-keyed cache (:mod:`cache`) while nothing cha
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +23,7 @@ from typing import Any
 from .cache import Cache, content_key, project_cache, refresh_fingerprint
 from .fields import DATA_FILES, Fields
 from .loader import LoadedFile, load_file
+from .memory import making_long_lived_objects
 from .model import GuideData
 from .problems import DataError, Problem
 from .schemas import COMMON, SCHEMA_DIR, SCHEMA_SUFFIX, SchemaSet
@@ -101,18 +101,13 @@ def load_guide(project_dir: Path, *, as_of: dt.date | None = None) -> Guide:
     """Read, check and (lazily) model a project's data. Never raises for problems in the data: they are listed.
 
     ``as_of`` is the day dates are judged by (future review dates, overdue reviews); default today.
-    Garbage collection is paused meanwhile: loading builds many small objects that all stay alive.
+    Garbage collection is paused meanwhile (:mod:`memory`): loading builds many small objects that all stay alive.
     """
     project_dir = Path(project_dir).resolve()
     as_of = as_of or dt.date.today()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with making_long_lived_objects():
         refresh_fingerprint()
         guide = _load(project_dir, project_cache(project_dir), as_of)
-    finally:
-        if collecting:
-            gc.enable()
     log.debug("loaded and checked the data of %s: %d problems", project_dir, len(guide.problems))
     return guide
 

@@ -10,7 +10,6 @@ reach the data, is reported as a problem instead of crashing.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import types
 import typing
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from . import model
+from .memory import making_long_lived_objects
 from .model import GuideData
 from .problems import DataPath, format_path
 from .schemas import EACH, SchemaNode, SchemaSet
@@ -115,13 +115,8 @@ def build_model(raw: dict[str, Any]) -> GuideData:
 
     Raises :class:`UnknownField` naming the file and field when the data holds a field the model lacks.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with making_long_lived_objects():
         return _build(raw)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _build(raw: dict[str, Any]) -> GuideData:

@@ -83,3 +83,21 @@ def test_cache_key_changes_with_any_template_or_module_of_the_package(tmp_path: 
     (package / "new_module.py").write_text("y = 2\n")
     third = compute_fingerprint()
     assert len({first, second, third}) == 3
+
+
+def test_dates_are_judged_by_the_day_asked_for_when_the_check_comes_from_the_cache(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from .conftest import tiny_data_project
+
+    project = tiny_data_project(tmp_path)
+
+    def future_dates(day: dt.date) -> list[str]:
+        return [str(problem) for problem in load_guide(project, as_of=day).problems if "in the future" in str(problem)]
+
+    long_ago, far_ahead = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+    assert future_dates(far_ahead) == []  # fills the cache
+    before = future_dates(long_ago)
+    assert before and all("(today is 2000-01-01)" in problem for problem in before)
+    assert future_dates(far_ahead) == []
+    assert future_dates(long_ago) == before

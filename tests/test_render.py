@@ -33,29 +33,51 @@ def test_theme_page_renders_each_of_its_findings_once(loaded, guide) -> None:
     assert markdown.startswith(f"# {theme.title}")
 
 
-def test_lookups_by_theme_step_and_group_hold_exactly_the_records_that_name_them_in_file_order(guide) -> None:
-    for theme in (*guide.themes, SimpleNamespace(id="no-such-theme")):
-        main = [finding for finding in guide.findings if finding.theme == theme.id]
-        assert list(guide.findings_for_theme(theme.id)) == main
-        assert list(guide.findings_for_theme(theme.id, include_secondary=True)) == [
-            finding for finding in guide.findings if theme.id in (finding.theme, *finding.also_themes)
+def _assert_lookups_match_a_plain_scan(data) -> None:
+    """Each lookup of ``data`` by theme, step and group against its definition, written as a scan of the records."""
+    for theme in (*data.themes, SimpleNamespace(id="no-such-theme")):
+        main = [finding for finding in data.findings if finding.theme == theme.id]
+        assert list(data.findings_for_theme(theme.id)) == main
+        assert list(data.findings_for_theme(theme.id, include_secondary=True)) == [
+            finding for finding in data.findings if theme.id in (finding.theme, *finding.also_themes)
         ]
-        assert list(guide.faqs_for_theme(theme.id)) == [
-            faq for faq in guide.faqs if any(theme.id in guide.finding[fid].all_themes for fid in faq.findings)
+        assert list(data.faqs_for_theme(theme.id)) == [
+            faq for faq in data.faqs if any(theme.id in data.finding[fid].all_themes for fid in faq.findings)
         ]
         own = {finding.id for finding in main}
-        assert list(guide.items_for_theme(theme.id)) == [
-            item for item in guide.items if item.theme == theme.id or own.intersection(item.findings)
+        assert list(data.items_for_theme(theme.id)) == [
+            item for item in data.items if item.theme == theme.id or own.intersection(item.findings)
         ]
-    for phase in guide.phases:
-        listed = guide.items_for_phase(phase.id)
-        assert sorted(item.id for item in listed) == sorted(item.id for item in guide.items if item.phase == phase.id)
-        tiers = [item.tier == "essential" for item in listed]
-        assert tiers == sorted(tiers, reverse=True), "essential items come first"
-        essential = [item for item in guide.items if item.phase == phase.id and item.tier == "essential"]
-        assert list(listed[: len(essential)]) == essential, "in file order within a tier"
-    for group in guide.vendor_groups:
-        assert list(guide.questions_in_group(group.id)) == [q for q in guide.vendor_questions if q.group == group.id]
+    for phase in data.phases:
+        step = [item for item in data.items if item.phase == phase.id]
+        essential_first = [item for item in step if item.tier == "essential"] + [
+            item for item in step if item.tier != "essential"
+        ]
+        assert list(data.items_for_phase(phase.id)) == essential_first
+    for group in data.vendor_groups:
+        assert list(data.questions_in_group(group.id)) == [q for q in data.vendor_questions if q.group == group.id]
+
+
+def test_lookups_by_theme_step_and_group_hold_exactly_the_records_that_name_them_in_file_order(guide) -> None:
+    _assert_lookups_match_a_plain_scan(guide)
+
+
+def test_lookups_count_a_record_once_and_follow_retired_findings_as_their_definitions_say(guide) -> None:
+    first, second = guide.themes[0].id, guide.themes[1].id
+    retired = dataclasses.replace(guide.findings[0], id="RETIRED-01", theme=second, status="retired")
+    repeating = dataclasses.replace(guide.findings[1], theme=first, also_themes=(first, second, second))
+    faq = dataclasses.replace(guide.faqs[0], findings=(retired.id, repeating.id))
+    item = dataclasses.replace(guide.items[0], theme=first, findings=(retired.id, repeating.id, repeating.id))
+    data = dataclasses.replace(
+        guide,
+        findings=(guide.findings[0], repeating, *guide.findings[2:]),
+        retired_findings=(retired,),
+        faqs=(faq, *guide.faqs[1:]),
+        items=(item, *guide.items[1:]),
+    )
+    _assert_lookups_match_a_plain_scan(data)
+    assert data.faqs_for_theme(second).count(faq) == 1, "a FAQ once, though two of its findings share the theme"
+    assert data.items_for_theme(first).count(item) == 1
 
 
 def test_unknown_theme_is_a_clear_error(loaded) -> None:

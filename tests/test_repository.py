@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -79,9 +80,19 @@ def test_every_documented_make_target_exists() -> None:
     assert documented - defined == set()
 
 
+BUILD_OUTPUT_FOLDERS = {"site", "build", ".cache", "__pycache__", "node_modules", ".pytest_cache"}
+
+
 def test_no_build_output_is_tracked() -> None:
+    """No built site, PDF, cache or installed package is committed, at the top or below (a fixture guide too)."""
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout
-    offenders = [path for path in tracked.splitlines() if path.startswith(("site/", "build/")) or path.endswith(".pdf")]
+    offenders = [
+        path
+        for path in tracked.splitlines()
+        if path.endswith(".pdf")
+        or BUILD_OUTPUT_FOLDERS.intersection(Path(path).parts[:-1])
+        or any(part.endswith(".egg-info") for part in Path(path).parts[:-1])
+    ]
     assert offenders == []
 
 

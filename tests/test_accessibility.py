@@ -260,7 +260,7 @@ class SweepPage:
     page: object
     requests: list[str] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
-    seen_looks: set[str] = dataclasses.field(default_factory=set)  # looks judged in the dark scheme so far
+    seen_looks: set[str] = dataclasses.field(default_factory=set)  # looks judged so far, in either scheme
 
     def open(self, url: str) -> None:
         self.requests.clear()
